@@ -1,0 +1,42 @@
+using IncidentDesk.Configuration;
+using IncidentDesk.Scheduling;
+using IncidentDesk.Storage;
+using IncidentDesk.Web;
+using Prometheus;
+
+namespace IncidentDesk;
+
+/// <summary>Composes the service: one <c>Add&lt;Capability&gt;()</c> per folder, then its endpoints.</summary>
+public static class IncidentDeskApp
+{
+    /// <summary>The builder with every capability registered. Tests pass a fake clock and extra configuration.</summary>
+    public static WebApplicationBuilder CreateBuilder(string[] args, TimeProvider? timeProvider = null, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        if (string.IsNullOrEmpty(builder.Configuration["Urls"]))
+            builder.WebHost.UseUrls("http://127.0.0.1:8080");
+        configure?.Invoke(builder);
+
+        var time = timeProvider ?? TimeProvider.System;
+        builder.Services.AddSingleton(time);
+        builder.Logging.AddIncidentDeskLogging();
+
+        builder.Services.AddValidatedOptions<PathsOptions>("Paths");
+        builder.Services.AddStorage(builder.Configuration);
+        builder.Services.AddScheduling(builder.Configuration, time);
+        builder.Services.AddWeb();
+        return builder;
+    }
+
+    /// <summary>Builds the app and maps every endpoint.</summary>
+    public static WebApplication Build(WebApplicationBuilder builder)
+    {
+        var app = builder.Build();
+        app.UseWeb();
+        BuildInfo.WithLabels(typeof(IncidentDeskApp).Assembly.GetName().Version?.ToString() ?? "0").Set(1);
+        return app;
+    }
+
+    private static readonly Gauge BuildInfo = Metrics.CreateGauge(
+        "incidentdesk_build_info", "Always 1; the label carries the running version.", "version");
+}

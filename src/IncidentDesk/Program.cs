@@ -1,0 +1,1 @@
+return await IncidentDesk.Cli.CommandLine.Build().Parse(args).InvokeAsync();

@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using Dapper;
+using IncidentDesk.IntegrationTests.Infrastructure;
+using IncidentDesk.Web;
+
+namespace IncidentDesk.IntegrationTests.Foundation;
+
+public sealed class HttpSurfaceTests(TestDatabase database) : IClassFixture<TestDatabase>, IAsyncLifetime
+{
+    private TestService service = null!;
+
+    public async Task InitializeAsync() => service = await TestService.StartAsync(database, mapExtra: app =>
+    {
+        var api = app.MapApi();
+        api.MapGet("/probe", () => Results.Ok(new { read = true })).AllowRoles(Roles.Manager, Roles.Admin);
+        api.MapPost("/probe", () => Results.Ok(new { changed = true })).AllowRoles(Roles.Engineer, Roles.Admin);
+        api.MapPost("/probe-conflict", () => Problems.Conflict("already done")).AllowRoles(Roles.Engineer);
+    });
+
+    public async Task DisposeAsync() => await service.DisposeAsync();
+
+    [PostgresFact]
+    public async Task Healthz_and_readyz_answer_200_when_database_and_scheduler_are_up()
+    {
+        using var client = service.Client();
+        (await client.GetAsync("/healthz")).StatusCode.Should().Be(HttpStatusCode.OK);
+        var ready = await client.GetAsync("/readyz");
+        ready.StatusCode.Should().Be(HttpStatusCode.OK);
+        var body = await ready.Content.ReadFromJsonAsync<Dictionary<string, string>>();
+        body.Should().Contain("database", "ok").And.Contain("scheduler", "ok");
+    }
+
+    [PostgresFact]
+    public async Task Metrics_expose_incidentdesk_series_that_pass_promtool()
+    {
+        using var client = service.Client();
+        await client.GetAsync("/readyz");
+        var text = await client.GetStringAsync("/metrics");
+        text.Should().Contain("incidentdesk_build_info{").And.Contain("incidentdesk_database_up 1");
+
+        var ours = string.Join('\n', text.Split('\n').Where(l => l.Contains("incidentdesk_", StringComparison.Ordinal))) + "\n";
+        var lint = await Promtool.CheckMetricsAsync(ours);
+        lint.Should().BeEmpty("promtool check metrics reports no problems for the incidentdesk_ series");
+    }
+
+    [PostgresFact]
+    public async Task Api_without_a_key_is_401_problem_json()
+    {
+        using var client = service.Client();
+        var response = await client.GetAsync("/api/v1/probe");
+        response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        response.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+        response.Headers.WwwAuthenticate.ToString().Should().Be("Bearer");
+    }
+
+    [PostgresFact]
+    public async Task Api_with_an_unknown_key_is_401()
+    {
+        using var client = service.Client("not-a-configured-key");
+        (await client.GetAsync("/api/v1/probe")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+    }
+
+    [PostgresFact]
+    public async Task Api_with_a_role_the_endpoint_does_not_allow_is_403_problem_json()
+    {
+        using var client = service.Client(TestService.ShiftLeadKey);
+        var response = await client.PostAsync("/api/v1/probe", null);
+        response.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        response.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+    }
+
+    [PostgresFact]
+    public async Task Api_with_an_allowed_role_succeeds()
+    {
+        using var client = service.Client(TestService.ManagerKey);
+        (await client.GetAsync("/api/v1/probe")).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [PostgresFact]
+    public async Task State_changing_calls_are_audited_with_who_what_and_outcome_and_reads_are_not()
+    {
+        using var engineer = service.Client(TestService.EngineerKey);
+        (await engineer.PostAsync("/api/v1/probe", null)).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await engineer.PostAsync("/api/v1/probe-conflict", null)).StatusCode.Should().Be(HttpStatusCode.Conflict);
+        using var manager = service.Client(TestService.ManagerKey);
+        (await manager.GetAsync("/api/v1/probe")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        await using var connection = await database.DataSource.OpenConnectionAsync();
+        var rows = (await connection.QueryAsync<(string Actor, string Role, string Method, string Path, int Status)>(
+            "SELECT actor, role, method, path, status FROM audit_log ORDER BY id")).ToList();
+        rows.Should().Equal(
+            ("eng", Roles.Engineer, "POST", "/api/v1/probe", 200),
+            ("eng", Roles.Engineer, "POST", "/api/v1/probe-conflict", 409));
+    }
+
+    [PostgresFact]
+    public async Task Unknown_paths_are_404_problem_json()
+    {
+        using var client = service.Client();
+        var response = await client.GetAsync("/no/such/thing");
+        response.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        response.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+    }
+}
+
+/// <summary>promtool from the Debian prometheus package (installed by <c>make test</c>).</summary>
+public static class Promtool
+{
+    /// <summary>Problems promtool reports for an exposition text; empty when it is clean.</summary>
+    public static async Task<string> CheckMetricsAsync(string exposition)
+    {
+        var info = new ProcessStartInfo("promtool", "check metrics") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(info)!;
+        await process.StandardInput.WriteAsync(exposition);
+        process.StandardInput.Close();
+        var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return process.ExitCode == 0 ? output.Trim() : $"exit {process.ExitCode}: {output}";
+    }
+}
