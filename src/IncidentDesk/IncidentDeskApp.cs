@@ -1,4 +1,5 @@
 using IncidentDesk.Configuration;
+using IncidentDesk.Dashboards;
 using IncidentDesk.Scheduling;
 using IncidentDesk.Storage;
 using IncidentDesk.Web;
@@ -25,6 +26,7 @@ public static class IncidentDeskApp
         builder.Services.AddStorage(builder.Configuration);
         builder.Services.AddScheduling(builder.Configuration, time);
         builder.Services.AddWeb();
+        builder.Services.AddDashboards();
         return builder;
     }
 
