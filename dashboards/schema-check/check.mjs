@@ -1,11 +1,10 @@
-// Type-checks Grafana dashboard JSON against @grafana/schema's Dashboard type with `tsc --strict`.
+// Type-checks Grafana dashboard JSON against @grafana/schema with `tsc --strict`.
 // Usage: node check.mjs [DIR|FILE.json ...]   (default: the dashboards/ folder above this one)
-// Each file is wrapped as `export const dashboard = <json> satisfies Dashboard;` so the compiler checks
-// every property (unknown keys, wrong types, bad enum values) without widening literals. Problems are
-// printed as `path:line: message` with the line in the JSON file; exit code 1 when there are any.
-// The schema declares some fields as TypeScript string enums (ThresholdsMode, FieldColorModeId,
-// MappingType, ...), which no JSON literal can satisfy, so the type is checked through `AsJson`:
-// each string enum is replaced by the union of its values ("absolute" | "percentage"), nothing else.
+// Each file is wrapped as `export const dashboard = <json> satisfies AsJson<Board>;` so the compiler checks every
+// property (unknown keys, wrong types, bad enum values) without widening literals. `Board` is the schema's
+// Dashboard with panels typed by their plugin's options, and `AsJson` turns string enums into their values
+// (see as-json.ts). Problems are printed as `path:line: message` with the line in the JSON file; exit code 1
+// when there are any.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -46,7 +45,7 @@ try {
     }
     const ts = path.join(work, `d${i}.ts`);
     // The JSON starts on line 2 of the generated file: JSON line = TypeScript line - 1.
-    fs.writeFileSync(ts, `import type { AsJson, Dashboard } from './as-json';\nexport const dashboard = ${text.trimEnd()} satisfies AsJson<Dashboard>;\n`);
+    fs.writeFileSync(ts, `import type { AsJson, Board } from './as-json';\nexport const dashboard = ${text.trimEnd()} satisfies AsJson<Board>;\n`);
     sources.set(path.basename(ts), file);
   });
   if (sources.size > 0) {

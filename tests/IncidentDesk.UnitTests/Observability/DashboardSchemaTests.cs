@@ -58,4 +58,20 @@ public sealed class DashboardSchemaTests
         result.ExitCode.Should().Be(1, result.ToString());
         result.StdOut.Should().Contain("\"absolut\"");
     }
+
+    [Fact]
+    public async Task A_panel_option_its_plugin_does_not_know_is_rejected()
+    {
+        using var temp = new TempFolder();
+        var board = JsonNode.Parse(File.ReadAllText(Repo.Path("dashboards", "sla.json")))!.AsObject();
+        var timeseries = board["panels"]!.AsArray().First(p => p!["type"]!.GetValue<string>() == "timeseries")!;
+        timeseries["options"]!["legend"]!["displayMode"] = "sidebar";
+        var file = temp.Write("bad.json", board.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        var line = Array.FindIndex(File.ReadAllLines(file), l => l.Contains("\"displayMode\": \"sidebar\"", StringComparison.Ordinal)) + 1;
+
+        var result = await CheckAsync(file);
+
+        result.ExitCode.Should().Be(1, result.ToString());
+        result.StdOut.Trim().Split('\n').Should().ContainSingle().Which.Should().StartWith($"{file}:{line}: TS2322").And.Contain("\"sidebar\"");
+    }
 }
