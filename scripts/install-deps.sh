@@ -9,6 +9,8 @@ need() { command -v "$1" >/dev/null 2>&1 || [ -x "${3:-/nonexistent}" ] || want+
 need initdb postgresql "$(ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null | tail -n 1)"
 need promtool prometheus
 need prometheus-alertmanager prometheus-alertmanager
+need docker-compose docker-compose
+need npm npm
 
 if [ ${#want[@]} -gt 0 ]; then
   echo "deps: installing ${want[*]}"
@@ -16,4 +18,5 @@ if [ ${#want[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null
 fi
+bash "$(dirname "$0")/../dashboards/schema-check/install.sh"
 echo "deps: ok"

@@ -1,5 +1,6 @@
 using IncidentDesk.Configuration;
 using IncidentDesk.Incidents;
+using IncidentDesk.Dashboards;
 using IncidentDesk.Scheduling;
 using IncidentDesk.Storage;
 using IncidentDesk.Web;
@@ -27,6 +28,7 @@ public static class IncidentDeskApp
         builder.Services.AddScheduling(builder.Configuration, time);
         builder.Services.AddWeb();
         builder.Services.AddIncidents();
+        builder.Services.AddDashboards();
         return builder;
     }
 

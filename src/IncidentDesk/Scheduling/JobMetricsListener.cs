@@ -7,12 +7,12 @@ namespace IncidentDesk.Scheduling;
 internal sealed class JobMetricsListener : IJobListener
 {
     private static readonly Counter Runs = Metrics.CreateCounter(
-        "incidentdesk_job_runs_total", "Quartz job executions on this node.", "job");
+        "incidentdesk_job_runs_total", "Quartz job executions on this node.", "job_type");
     private static readonly Counter Failures = Metrics.CreateCounter(
-        "incidentdesk_job_failures_total", "Quartz job executions that threw.", "job");
+        "incidentdesk_job_failures_total", "Quartz job executions that threw.", "job_type");
     private static readonly Histogram Duration = Metrics.CreateHistogram(
         "incidentdesk_job_duration_seconds", "Quartz job execution time.",
-        new HistogramConfiguration { LabelNames = ["job"], Buckets = Histogram.ExponentialBuckets(0.005, 4, 8) });
+        new HistogramConfiguration { LabelNames = ["job_type"], Buckets = Histogram.ExponentialBuckets(0.005, 4, 8) });
 
     public string Name => nameof(JobMetricsListener);
 
