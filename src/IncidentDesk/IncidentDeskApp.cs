@@ -1,6 +1,7 @@
 using IncidentDesk.Configuration;
 using IncidentDesk.Scheduling;
 using IncidentDesk.Storage;
+using IncidentDesk.Ticketing;
 using IncidentDesk.Web;
 using Prometheus;
 
@@ -25,6 +26,7 @@ public static class IncidentDeskApp
         builder.Services.AddStorage(builder.Configuration);
         builder.Services.AddScheduling(builder.Configuration, time);
         builder.Services.AddWeb();
+        builder.Services.AddIngestion(builder.Configuration);
         return builder;
     }
 
