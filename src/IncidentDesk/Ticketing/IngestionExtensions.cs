@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using IncidentDesk.Configuration;
+using IncidentDesk.Ticketing.Simulated;
 using IncidentDesk.Ticketing.Zendesk;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
@@ -30,6 +31,11 @@ public static class IngestionExtensions
             AddSourceClient<ZendeskTicketSource>(services, ZendeskTicketSource.Name, zendesk, auth);
             AddSourceClient<ZendeskRatingSource>(services, ZendeskTicketSource.Name, zendesk, auth);
             schedule.Add<PollZendeskJob>("poll-zendesk", zendesk.PollInterval);
+        }
+        if (Section<SimulatedDeskOptions>(services, configuration, SimulatedDeskOptions.Section) is { } simulated)
+        {
+            services.AddSingleton<SimulatedDeskSource>();
+            schedule.Add<PollSimulatedDeskJob>("poll-simulated", simulated.PollInterval);
         }
         return services;
     }

@@ -1,3 +1,4 @@
+using IncidentDesk.Ticketing.Simulated;
 using IncidentDesk.Ticketing.Zendesk;
 using Quartz;
 
@@ -12,4 +13,11 @@ public sealed class PollZendeskJob(SourcePoller poller, ZendeskTicketSource tick
         await poller.PollAsync(tickets, cancellationToken);
         await poller.PollAsync(ratings, cancellationToken);
     }
+}
+
+/// <summary>Polls the built-in simulated desk.</summary>
+[DisallowConcurrentExecution]
+public sealed class PollSimulatedDeskJob(SourcePoller poller, SimulatedDeskSource desk) : IJob
+{
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) => await poller.PollAsync(desk, cancellationToken);
 }
