@@ -17,6 +17,9 @@ public interface IContactSource
     /// the caller retries at the next poll from the same cursor.
     /// </summary>
     Task<SourcePage> FetchAsync(string? cursor, CancellationToken ct);
+
+    /// <summary>The cursor that reads everything changed since <paramref name="since"/> (for <c>backfill</c>).</summary>
+    string CursorFrom(DateTimeOffset since);
 }
 
 /// <summary>

@@ -30,11 +30,14 @@ public static class IngestionExtensions
             var auth = Basic($"{zendesk.Email}/token:{zendesk.ApiToken}");
             AddSourceClient<ZendeskTicketSource>(services, ZendeskTicketSource.Name, zendesk, auth);
             AddSourceClient<ZendeskRatingSource>(services, ZendeskTicketSource.Name, zendesk, auth);
+            services.AddTransient<IContactSource>(sp => sp.GetRequiredService<ZendeskTicketSource>());
+            services.AddTransient<IContactSource>(sp => sp.GetRequiredService<ZendeskRatingSource>());
             schedule.Add<PollZendeskJob>("poll-zendesk", zendesk.PollInterval);
         }
         if (Section<SimulatedDeskOptions>(services, configuration, SimulatedDeskOptions.Section) is { } simulated)
         {
             services.AddSingleton<SimulatedDeskSource>();
+            services.AddSingleton<IContactSource>(sp => sp.GetRequiredService<SimulatedDeskSource>());
             schedule.Add<PollSimulatedDeskJob>("poll-simulated", simulated.PollInterval);
         }
         return services;

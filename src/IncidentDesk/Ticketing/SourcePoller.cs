@@ -17,13 +17,17 @@ public sealed class SourcePoller(ContactStore store, SourceHealth health, IOptio
     /// <summary>The outcome of one poll.</summary>
     public sealed record PollResult(int Pages, int Written, bool CaughtUp, string? Error);
 
-    public async Task<PollResult> PollAsync(IContactSource source, CancellationToken ct, int? maxPages = null, Action<int>? progress = null)
+    /// <summary>
+    /// Polls from the saved cursor, or from <paramref name="startCursor"/> (backfill), for at most
+    /// <paramref name="maxPages"/> pages; <paramref name="progress"/> hears the size of each committed page.
+    /// </summary>
+    public async Task<PollResult> PollAsync(IContactSource source, CancellationToken ct, int? maxPages = null, Action<int>? progress = null, string? startCursor = null)
     {
         var pages = 0;
         var written = 0;
         try
         {
-            var cursor = await store.LoadCursorAsync(source.CursorKey, ct);
+            var cursor = startCursor ?? await store.LoadCursorAsync(source.CursorKey, ct);
             var budget = maxPages ?? options.Value.MaxPagesPerPoll;
             while (pages < budget)
             {

@@ -23,6 +23,9 @@ public sealed class SimulatedDeskSource(IOptions<SimulatedDeskOptions> options, 
 
     public string CursorKey => Name;
 
+    // Generated from `since`, without the look-back (there is nothing before it to revisit).
+    public string CursorFrom(DateTimeOffset since) => (since + Lookback).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+
     public Task<SourcePage> FetchAsync(string? cursor, CancellationToken ct)
     {
         var now = time.GetUtcNow();

@@ -17,6 +17,8 @@ public sealed class ZendeskRatingSource(HttpClient http, IOptions<ZendeskOptions
 
     private sealed record Cursor(long Start, string? After);
 
+    public string CursorFrom(DateTimeOffset since) => JsonSerializer.Serialize(new Cursor(since.ToUnixTimeSeconds(), null), SourceHttp.Json);
+
     public async Task<SourcePage> FetchAsync(string? cursor, CancellationToken ct)
     {
         var o = options.Value;

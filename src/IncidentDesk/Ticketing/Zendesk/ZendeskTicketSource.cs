@@ -16,10 +16,12 @@ public sealed class ZendeskTicketSource(HttpClient http, IOptions<ZendeskOptions
 
     public string CursorKey => Name;
 
+    public string CursorFrom(DateTimeOffset since) => "start:" + since.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+
     public async Task<SourcePage> FetchAsync(string? cursor, CancellationToken ct)
     {
         var o = options.Value;
-        cursor ??= "start:" + (o.StartFrom ?? time.GetUtcNow().AddDays(-30)).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        cursor ??= CursorFrom(o.StartFrom ?? time.GetUtcNow().AddDays(-30));
         var query = cursor.StartsWith("cursor:", StringComparison.Ordinal)
             ? "cursor=" + Uri.EscapeDataString(cursor["cursor:".Length..])
             : "start_time=" + cursor["start:".Length..];
