@@ -29,15 +29,31 @@ public sealed class SourcePoller(ContactStore store, SourceHealth health, IOptio
         {
             var cursor = startCursor ?? await store.LoadCursorAsync(source.CursorKey, ct);
             var budget = maxPages ?? options.Value.MaxPagesPerPoll;
-            while (pages < budget)
+            // The next page is fetched while the current one is written: the source and the database
+            // work in parallel. Pages still commit in order, each with its own cursor.
+            Task<SourcePage>? fetching = source.FetchAsync(cursor, ct);
+            while (fetching is not null)
             {
-                var page = await source.FetchAsync(cursor, ct);
-                await HoldIfAskedAsync(ct);
-                var result = await store.CommitPageAsync(source.CursorKey, page.NextCursor, page.Contacts, page.Ratings, ct);
-                pages++;
-                written += result.ContactsWritten;
-                IngestionMetrics.TicketsIngested.WithLabels(source.Source).Inc(result.ContactsWritten);
-                progress?.Invoke(page.Contacts.Count);
+                var page = await fetching;
+                fetching = null;
+                var more = !page.CaughtUp && page.NextCursor != cursor && pages + 1 < budget;
+                if (more)
+                    fetching = source.FetchAsync(page.NextCursor, ct);
+                try
+                {
+                    await HoldIfAskedAsync(ct);
+                    var result = await store.CommitPageAsync(source.CursorKey, page.NextCursor, page.Contacts, page.Ratings, ct);
+                    pages++;
+                    written += result.ContactsWritten;
+                    IngestionMetrics.TicketsIngested.WithLabels(source.Source).Inc(result.ContactsWritten);
+                    progress?.Invoke(page.Contacts.Count);
+                }
+                catch when (fetching is not null)
+                {
+                    // Do not leave the prefetch running (or its failure unobserved) behind a failed commit.
+                    await fetching.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+                    throw;
+                }
                 if (page.CaughtUp)
                 {
                     await health.RecordSuccessAsync(source.Source, ct);
