@@ -1,4 +1,5 @@
 using IncidentDesk.Configuration;
+using IncidentDesk.Incidents;
 using IncidentDesk.Scheduling;
 using IncidentDesk.Storage;
 using IncidentDesk.Ticketing;
@@ -26,6 +27,7 @@ public static class IncidentDeskApp
         builder.Services.AddStorage(builder.Configuration);
         builder.Services.AddScheduling(builder.Configuration, time);
         builder.Services.AddWeb();
+        builder.Services.AddIncidents();
         builder.Services.AddIngestion(builder.Configuration);
         return builder;
     }
@@ -35,6 +37,8 @@ public static class IncidentDeskApp
     {
         var app = builder.Build();
         app.UseWeb();
+        var api = app.MapApi();
+        app.MapIncidents(api);
         BuildInfo.WithLabels(typeof(IncidentDeskApp).Assembly.GetName().Version?.ToString() ?? "0").Set(1);
         return app;
     }

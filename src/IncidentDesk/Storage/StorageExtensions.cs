@@ -37,6 +37,7 @@ public static class StorageExtensions
 
     public static NpgsqlDataSource CreateDataSource(string connectionString)
     {
+        DapperTypeHandlers.Register();
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         builder.ConnectionStringBuilder.ApplicationName ??= "incidentdesk";
         return builder.Build();

@@ -20,7 +20,7 @@ public static class IngestionExtensions
         services.AddSingleton<ContactStore>();
         services.AddSingleton<SourceHealth>();
         services.AddSingleton<SourcePoller>();
-        services.AddSingleton<ISourceDownNotifier, LoggingSourceDownNotifier>();
+        services.AddSingleton<ISourceDownNotifier, IncidentSourceDownNotifier>();
         var schedule = new PollSchedule();
         services.AddSingleton(schedule);
         services.AddHostedService<PollScheduleRegistration>();

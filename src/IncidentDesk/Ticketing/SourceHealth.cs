@@ -1,11 +1,12 @@
 using Dapper;
+using IncidentDesk.Incidents;
 using Npgsql;
 
 namespace IncidentDesk.Ticketing;
 
 /// <summary>
-/// Where a "source down" or "source recovered" goes. Until the incidents capability is wired in, the
-/// default only logs; an adapter over <c>IncidentService</c> replaces it (dedup key <c>source-down:&lt;source&gt;</c>).
+/// Where a "source down" or "source recovered" goes: the incidents entry point
+/// (<see cref="IncidentSourceDownNotifier"/>, dedup key <c>source-down:&lt;source&gt;</c>).
 /// Implementations may be called again for the same outage after a crash: deduplicate on the key.
 /// </summary>
 public interface ISourceDownNotifier
@@ -19,15 +20,27 @@ public sealed record SourceHealthChange(string Source, bool Down, DateTimeOffset
     public string DedupKey => $"source-down:{Source}";
 }
 
-internal sealed class LoggingSourceDownNotifier(ILogger<LoggingSourceDownNotifier> logger) : ISourceDownNotifier
+/// <summary>Opens one incident per source outage and records its recovery on the same incident.</summary>
+internal sealed class IncidentSourceDownNotifier(IncidentService incidents, ILogger<IncidentSourceDownNotifier> logger) : ISourceDownNotifier
 {
-    public Task NotifyAsync(SourceHealthChange change, CancellationToken ct)
+    public async Task NotifyAsync(SourceHealthChange change, CancellationToken ct)
     {
         if (change.Down)
+        {
             logger.LogError("Source {Source} down since {Since}: {Error}", change.Source, change.Since, change.LastError);
+            await incidents.OpenAsync(new IncidentSignal(
+                change.DedupKey,
+                "ingestion",
+                $"Source {change.Source} unreachable",
+                "high",
+                $"Polling {change.Source} has failed since {change.Since:u}: {change.LastError}. SLA figures for its channels are stale until it recovers.",
+                new Dictionary<string, string> { ["source"] = change.Source }), ct);
+        }
         else
+        {
             logger.LogWarning("Source {Source} recovered (was down since {Since})", change.Source, change.Since);
-        return Task.CompletedTask;
+            await incidents.RecordRecoveryAsync(change.DedupKey, $"Polling {change.Source} succeeded again.", ct);
+        }
     }
 }
 
