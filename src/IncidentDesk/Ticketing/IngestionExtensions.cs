@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using IncidentDesk.Configuration;
+using IncidentDesk.Telephony;
 using IncidentDesk.Ticketing.Simulated;
 using IncidentDesk.Ticketing.Zendesk;
 using Microsoft.Extensions.Http.Resilience;
@@ -39,6 +40,12 @@ public static class IngestionExtensions
             services.AddSingleton<SimulatedDeskSource>();
             services.AddSingleton<IContactSource>(sp => sp.GetRequiredService<SimulatedDeskSource>());
             schedule.Add<PollSimulatedDeskJob>("poll-simulated", simulated.PollInterval);
+        }
+        if (Section<AsteriskQueueLogOptions>(services, configuration, AsteriskQueueLogOptions.Section) is { } queueLog)
+        {
+            services.AddSingleton<AsteriskQueueLogSource>();
+            services.AddSingleton<IContactSource>(sp => sp.GetRequiredService<AsteriskQueueLogSource>());
+            schedule.Add<PollAsteriskQueueLogJob>("poll-asterisk-queue-log", queueLog.PollInterval);
         }
         return services;
     }

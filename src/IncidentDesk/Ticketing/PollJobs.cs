@@ -1,3 +1,4 @@
+using IncidentDesk.Telephony;
 using IncidentDesk.Ticketing.Simulated;
 using IncidentDesk.Ticketing.Zendesk;
 using Quartz;
@@ -20,4 +21,11 @@ public sealed class PollZendeskJob(SourcePoller poller, ZendeskTicketSource tick
 public sealed class PollSimulatedDeskJob(SourcePoller poller, SimulatedDeskSource desk) : IJob
 {
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) => await poller.PollAsync(desk, cancellationToken);
+}
+
+/// <summary>Tails the Asterisk queue_log.</summary>
+[DisallowConcurrentExecution]
+public sealed class PollAsteriskQueueLogJob(SourcePoller poller, AsteriskQueueLogSource queueLog) : IJob
+{
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) => await poller.PollAsync(queueLog, cancellationToken);
 }
