@@ -26,8 +26,14 @@ public sealed class SimulatedDeskOptions : IValidatedOptions
     /// <summary>Relative weights of the channels; phone contacts are calls.</summary>
     public Dictionary<string, double> ChannelMix { get; set; } = new()
     {
-        [Channels.Email] = 30, [Channels.Web] = 15, [Channels.Chat] = 20, [Channels.Phone] = 20,
-        [Channels.Telegram] = 6, [Channels.Viber] = 3, [Channels.Instagram] = 4, [Channels.Social] = 2,
+        [Channels.Email] = 30,
+        [Channels.Web] = 15,
+        [Channels.Chat] = 20,
+        [Channels.Phone] = 20,
+        [Channels.Telegram] = 6,
+        [Channels.Viber] = 3,
+        [Channels.Instagram] = 4,
+        [Channels.Social] = 2,
     };
 
     public IEnumerable<string> Validate(string section)
