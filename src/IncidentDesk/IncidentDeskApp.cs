@@ -3,6 +3,7 @@ using IncidentDesk.Incidents;
 using IncidentDesk.Dashboards;
 using IncidentDesk.Scheduling;
 using IncidentDesk.Storage;
+using IncidentDesk.Ticketing;
 using IncidentDesk.Web;
 using Prometheus;
 
@@ -29,6 +30,7 @@ public static class IncidentDeskApp
         builder.Services.AddWeb();
         builder.Services.AddIncidents();
         builder.Services.AddDashboards();
+        builder.Services.AddIngestion(builder.Configuration);
         return builder;
     }
 

@@ -13,6 +13,7 @@ public static class CommandLine
         root.Add(ServiceCommands.Migrate());
         root.Add(ServiceCommands.Check());
         root.Add(DashboardsCommand.Build());
+        root.Add(BackfillCommand.Create());
         // No verb means serve; configuration overrides (--Urls=..., --Paging:AckTimeout=...) pass through.
         root.TreatUnmatchedTokensAsErrors = false;
         root.SetAction((result, ct) => serve.Action is System.CommandLine.Invocation.AsynchronousCommandLineAction a

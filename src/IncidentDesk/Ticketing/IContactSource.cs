@@ -1,0 +1,42 @@
+namespace IncidentDesk.Ticketing;
+
+/// <summary>
+/// One source of contacts, read page by page from a cursor it alone understands.
+/// </summary>
+public interface IContactSource
+{
+    /// <summary>The <c>source</c> label of metrics and of <c>contacts.source</c> (zendesk, jira, ...).</summary>
+    string Source { get; }
+
+    /// <summary>The row of <c>ingestion_sources</c> that holds this reader's cursor (a source may have several readers).</summary>
+    string CursorKey { get; }
+
+    /// <summary>
+    /// Fetches the page after <paramref name="cursor"/> (null = first poll ever). Throws
+    /// <see cref="SourceException"/> for anything the source did wrong (HTTP status, bad JSON, timeout);
+    /// the caller retries at the next poll from the same cursor.
+    /// </summary>
+    Task<SourcePage> FetchAsync(string? cursor, CancellationToken ct);
+
+    /// <summary>The cursor that reads everything changed since <paramref name="since"/> (for <c>backfill</c>).</summary>
+    string CursorFrom(DateTimeOffset since);
+}
+
+/// <summary>
+/// One page: the rows, the cursor to save with them, and whether the source is caught up
+/// (then the poll stops until its next run).
+/// </summary>
+public sealed record SourcePage(IReadOnlyList<Contact> Contacts, IReadOnlyList<ContactRating> Ratings, string NextCursor, bool CaughtUp)
+{
+    public static SourcePage Of(IReadOnlyList<Contact> contacts, string nextCursor, bool caughtUp) => new(contacts, [], nextCursor, caughtUp);
+}
+
+/// <summary>A failure of the source itself; <see cref="Kind"/> is the <c>kind</c> label of <c>incidentdesk_source_errors_total</c>.</summary>
+public sealed class SourceException(string source, string kind, string message, Exception? inner = null)
+    : Exception($"{source}: {message}", inner)
+{
+    public string SourceName { get; } = source;
+
+    /// <summary>rate_limited, server_error, client_error, timeout, network, malformed.</summary>
+    public string Kind { get; } = kind;
+}

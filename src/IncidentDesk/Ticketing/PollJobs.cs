@@ -1,0 +1,31 @@
+using IncidentDesk.Telephony;
+using IncidentDesk.Ticketing.Simulated;
+using IncidentDesk.Ticketing.Zendesk;
+using Quartz;
+
+namespace IncidentDesk.Ticketing;
+
+/// <summary>Polls Zendesk: tickets with their metrics, then CSAT ratings.</summary>
+[DisallowConcurrentExecution]
+public sealed class PollZendeskJob(SourcePoller poller, ZendeskTicketSource tickets, ZendeskRatingSource ratings) : IJob
+{
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        await poller.PollAsync(tickets, cancellationToken);
+        await poller.PollAsync(ratings, cancellationToken);
+    }
+}
+
+/// <summary>Polls the built-in simulated desk.</summary>
+[DisallowConcurrentExecution]
+public sealed class PollSimulatedDeskJob(SourcePoller poller, SimulatedDeskSource desk) : IJob
+{
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) => await poller.PollAsync(desk, cancellationToken);
+}
+
+/// <summary>Tails the Asterisk queue_log.</summary>
+[DisallowConcurrentExecution]
+public sealed class PollAsteriskQueueLogJob(SourcePoller poller, AsteriskQueueLogSource queueLog) : IJob
+{
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) => await poller.PollAsync(queueLog, cancellationToken);
+}

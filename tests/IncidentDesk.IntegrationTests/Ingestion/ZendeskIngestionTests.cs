@@ -1,0 +1,109 @@
+using Dapper;
+using IncidentDesk.IntegrationTests.Infrastructure;
+using IncidentDesk.IntegrationTests.Ingestion.Fakes;
+using IncidentDesk.Ticketing;
+using static IncidentDesk.IntegrationTests.Ingestion.Fakes.ZendeskFake;
+
+namespace IncidentDesk.IntegrationTests.Ingestion;
+
+/// <summary>The real service polling a Zendesk fake into the real PostgreSQL (a fresh database per test: cursors must not carry over).</summary>
+public sealed class ZendeskIngestionTests : IAsyncLifetime
+{
+    private readonly TestDatabase database = new();
+
+    public Task InitializeAsync() => database.InitializeAsync();
+
+    public Task DisposeAsync() => database.DisposeAsync();
+
+    private static readonly DateTimeOffset T0 = new(2026, 12, 1, 9, 0, 0, TimeSpan.Zero);
+
+    [PostgresFact]
+    public async Task A_ticket_opened_via_a_messenger_is_ingested_with_its_messenger_channel_and_first_response_time()
+    {
+        await using var fake = await StartFake();
+        fake.Add([
+            new FakeTicket(101, T0, T0.AddMinutes(20), "open", "urgent", "telegram", [], ReplyCalendarMinutes: 12, ReplyBusinessMinutes: 5),
+            // Zendesk's own messaging carries the messenger only in a tag here; the configured map names it.
+            new FakeTicket(102, T0, T0.AddMinutes(21), "solved", "normal", "native_messaging", ["viber", "vip"], 3, 3, SolvedAt: T0.AddHours(1)),
+            new FakeTicket(103, T0, T0.AddMinutes(22), "hold", "low", 4, ["escalated_to_tech", "agent_error"], null, null),
+            new FakeTicket(104, T0, T0.AddMinutes(23), "pending", null, "instagram_dm", [], 30, 0),
+        ]);
+        fake.AddRating(101, "good", T0.AddHours(2));
+        fake.AddRating(102, "offered", T0.AddHours(2));
+        fake.AddRating(104, "bad", T0.AddHours(3));
+        var settings = fake.Settings();
+        settings["Ticketing:Zendesk:ChannelMap:viber"] = "messenger:viber";
+
+        await using var service = await TestService.StartAsync(database, settings);
+        var rows = await Eventually.Until(
+            () => Query<Row>("""
+                SELECT external_id AS ExternalId, channel, priority, status, first_response_seconds AS FirstResponseSeconds,
+                       first_response_business_seconds AS BusinessSeconds, escalated_to_tech AS Tech, escalated_agent_error AS AgentError, solved_at AS SolvedAt
+                FROM contacts WHERE source = 'zendesk' ORDER BY external_id
+                """),
+            r => r.Count == 4, what: "four Zendesk tickets ingested");
+
+        rows.Should().BeEquivalentTo(new[]
+        {
+            new Row("101", "messenger:telegram", "critical", "open", 12 * 60, 5 * 60, false, false, null),
+            new Row("102", "messenger:viber", "medium", "solved", 3 * 60, 3 * 60, false, false, T0.AddHours(1).UtcDateTime),
+            new Row("103", "email", "low", "on_hold", null, null, true, true, null),
+            new Row("104", "messenger:instagram", null, "pending", 30 * 60, 0, false, false, null),
+        });
+        var ratings = await Eventually.Until(
+            () => Query<(string, string)>("SELECT external_id, rating FROM contact_ratings WHERE source = 'zendesk' ORDER BY external_id"),
+            r => r.Count == 2, what: "ratings ingested");
+        ratings.Should().Equal(("101", "good"), ("104", "bad"));
+
+        // Nothing personal crossed over: the fake's subject, description and requester e-mail appear nowhere.
+        var dump = string.Join("\n", await Query<string>("SELECT row_to_json(c)::text FROM contacts c"));
+        dump.Should().NotContain("jane").And.NotContain("Cannot log in");
+    }
+
+    [PostgresFact]
+    public async Task Every_ticket_arrives_exactly_once_through_429_500_timeouts_truncated_and_malformed_pages_and_a_repeating_cursor()
+    {
+        await using var fake = await StartFake();
+        fake.PageSize = 40;
+        fake.Add(Enumerable.Range(1, 230).Select(i =>
+            new FakeTicket(1000 + i, T0.AddMinutes(i), T0.AddMinutes(i), "open", "high", i % 3 == 0 ? 29 : "email", [], i % 50, null)));
+        fake.Server.Faults.Enqueue(new Fault.TooManyRequests("incremental", RetryAfterSeconds: 1));
+        fake.Server.Faults.Enqueue(new Fault.ServerError("incremental"));
+        fake.Server.Faults.Enqueue(new Fault.Slow("incremental", TimeSpan.FromSeconds(5)));
+        fake.Server.Faults.Enqueue(new Fault.Truncated("incremental"));
+        fake.Server.Faults.Enqueue(new Fault.Malformed("incremental"));
+        fake.RepeatCursorOnce = true;
+        var malformedBefore = IngestionMetrics.SourceErrors.WithLabels("zendesk", "malformed").Value;
+        var rateLimitedBefore = IngestionMetrics.SourceErrors.WithLabels("zendesk", "rate_limited").Value;
+        var repeatingBefore = IngestionMetrics.SourceErrors.WithLabels("zendesk", "repeating_cursor").Value;
+
+        await using var service = await TestService.StartAsync(database, fake.Settings());
+        var ids = await Eventually.Until(
+            () => Query<string>("SELECT external_id FROM contacts WHERE source = 'zendesk'"),
+            r => r.Count == 230, TimeSpan.FromSeconds(60), "230 tickets ingested");
+
+        ids.Should().OnlyHaveUniqueItems().And.BeEquivalentTo(Enumerable.Range(1001, 230).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        fake.Server.FaultsServed.Should().Be(5, "every injected fault was met");
+        IngestionMetrics.SourceErrors.WithLabels("zendesk", "malformed").Value.Should().BeGreaterThanOrEqualTo(malformedBefore + 2, "truncated and malformed bodies");
+        IngestionMetrics.SourceErrors.WithLabels("zendesk", "rate_limited").Value.Should().BeGreaterThan(rateLimitedBefore);
+        IngestionMetrics.SourceErrors.WithLabels("zendesk", "repeating_cursor").Value.Should().BeGreaterThan(repeatingBefore);
+        (await Query<string>("SELECT channel FROM contacts WHERE external_id = '1003'")).Single().Should().Be("chat", "via.channel 29 is chat");
+
+        // Caught up: the next polls change nothing.
+        var before = await Query<DateTime>("SELECT max(ingested_at) FROM contacts");
+        var requests = fake.Server.Requests.Count;
+        await Eventually.Until(() => Task.FromResult(fake.Server.Requests.Count), n => n >= requests + 2, what: "two more polls");
+        (await Query<DateTime>("SELECT max(ingested_at) FROM contacts")).Should().Equal(before);
+        (await Query<long>("SELECT count(*) FROM contacts")).Single().Should().Be(230);
+    }
+
+    public sealed record Row(string ExternalId, string Channel, string? Priority, string Status, int? FirstResponseSeconds, int? BusinessSeconds, bool Tech, bool AgentError, DateTime? SolvedAt);
+
+    private static async Task<ZendeskFake> StartFake() => await ZendeskFake.StartAsync();
+
+    private async Task<List<T>> Query<T>(string sql)
+    {
+        await using var connection = await database.DataSource.OpenConnectionAsync();
+        return (await connection.QueryAsync<T>(sql)).ToList();
+    }
+}
