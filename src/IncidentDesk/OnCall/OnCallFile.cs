@@ -207,7 +207,7 @@ public static partial class OnCallFile
                 if (lead is not null)
                     KnownPerson(lead, "rotation.crews.lead", people);
                 var agents = new List<string>();
-                foreach (var agent in Sequence(crewMap, "agents", required: true))
+                foreach (var agent in Sequence(crewMap, "agents", required: true, allowEmpty: true))
                 {
                     if (agent is YamlScalarNode s && KnownPerson(s, "rotation.crews.agents", people))
                         agents.Add(s.Value!);
@@ -355,7 +355,7 @@ public static partial class OnCallFile
             return null;
         }
 
-        private IEnumerable<YamlNode> Sequence(YamlMappingNode map, string key, bool required)
+        private IEnumerable<YamlNode> Sequence(YamlMappingNode map, string key, bool required, bool allowEmpty = false)
         {
             if (!map.Children.TryGetValue(key, out var node))
             {
@@ -363,7 +363,7 @@ public static partial class OnCallFile
                     Add(map, $"{key}: is required");
                 return [];
             }
-            if (node is YamlSequenceNode { Children.Count: > 0 } sequence)
+            if (node is YamlSequenceNode sequence && (allowEmpty || sequence.Children.Count > 0))
                 return sequence.Children;
             Add(node, $"{key}: must be a non-empty list");
             return [];
