@@ -53,7 +53,7 @@ public sealed class Smtp4Dev
         };
         foreach (var arg in new[]
         {
-            "tool", "run", "smtp4dev", "--nousersettings", "--db=", "--bindaddress=127.0.0.1", $"--smtpport={smtp}",
+            "tool", "run", "smtp4dev", "--nousersettings", "--db=", "--messagestokeep=1000000", "--sessionstokeep=10", "--bindaddress=127.0.0.1", $"--smtpport={smtp}",
             $"--imapport={LocalPostgresCluster.FreePort()}", $"--pop3port={LocalPostgresCluster.FreePort()}", $"--urls=http://127.0.0.1:{web}",
         })
             info.ArgumentList.Add(arg);
