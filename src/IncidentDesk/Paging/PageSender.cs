@@ -23,7 +23,7 @@ internal sealed class PageSender(
     TimeProvider time,
     ILogger<PageSender> logger) : BackgroundService
 {
-    private const int BatchSize = 32;
+    private const int Parallelism = 16;
 
     private readonly Dictionary<string, IPager> byChannel = pagers.ToDictionary(p => p.Channel);
     private readonly IAckNotifier? notifier = notifiers.FirstOrDefault();
@@ -39,10 +39,10 @@ internal sealed class PageSender(
         {
             try
             {
-                var claimed = await store.ClaimAsync(Node, time.GetUtcNow(), options.Value.ClaimLease, BatchSize, stoppingToken);
+                var claimed = await store.ClaimAsync(Node, time.GetUtcNow(), options.Value.ClaimLease, Parallelism, stoppingToken);
                 if (claimed.Count > 0)
                 {
-                    await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = stoppingToken },
+                    await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = stoppingToken },
                         async (page, ct) => await ProcessAsync(page, ct));
                     continue;
                 }
@@ -114,6 +114,8 @@ internal sealed class PageSender(
 
     private async Task ProcessAsync(ClaimedPage page, CancellationToken ct)
     {
+        if (!await store.RenewAsync(page.Id, Node, time.GetUtcNow(), options.Value.ClaimLease, ct))
+            return;
         try
         {
             if (page.Kind == "ack-notice")

@@ -147,6 +147,18 @@ public sealed class PageStore(NpgsqlDataSource dataSource)
         return rows.AsList();
     }
 
+    /// <summary>
+    /// Renews the claim right before the send and tells whether it is still ours: a row that waited in a batch past
+    /// its lease may have been retaken by another node, which then sends it instead.
+    /// </summary>
+    public async Task<bool> RenewAsync(long id, string node, DateTimeOffset now, TimeSpan lease, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE pages SET claimed_until = @until WHERE id = @id AND claimed_by = @node AND claimed_until >= @now AND status = 'pending'",
+            new { id, node, now, until = now + lease }, cancellationToken: ct)) == 1;
+    }
+
     /// <summary>Records a delivery. Cancelled rows are marked sent too: the message exists and must be edited after the ack.</summary>
     public async Task<bool> MarkSentAsync(long id, string node, DateTimeOffset now, string? slackChannel, string? slackTs, CancellationToken ct)
     {
