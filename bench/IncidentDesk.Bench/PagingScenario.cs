@@ -77,7 +77,7 @@ public sealed class PagingScenario : IScenario
             return new ScenarioResult(Name,
                 $"Latency: {n} sequential Alertmanager webhooks (after 50 warm-up), each timed from the POST to the fake Slack receiving chat.postMessage "
                 + "for that incident (in-process service, PostgreSQL on loopback, NOTIFY wakes the sender). Deadline precision: "
-                + $"{count} incidents opened 25 ms apart with Paging:RepeatInterval 2 s; lateness = arrival of the first repeat at the fake Slack − (opened_at + 2 s).",
+                + $"{count} incidents opened 100 ms apart with Paging:RepeatInterval 2 s; lateness = arrival of the first repeat at the fake Slack − (opened_at + 2 s).",
                 [
                     ("alert → chat.postMessage p50 / p99", F(p50) + " / " + F(p99) + " ms"),
                     ("repeat lateness after its deadline p50 / p99 / max", F(lateP50) + " / " + F(lateP99) + " / " + F(lateMax) + " ms"),
@@ -143,9 +143,9 @@ public sealed class PagingScenario : IScenario
         await using (var connection = await db.OpenConnectionAsync())
             await connection.ExecuteAsync("UPDATE incidents SET status = 'resolved' WHERE status = 'triggered'");
 
-        const int n = 200;
+        const int n = 100;
         var ids = new List<long>();
-        var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(25));
+        var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
         for (var i = 0; i < n; i++)
         {
             var response = await client.PostAsJsonAsync("/api/v1/alerts", new
