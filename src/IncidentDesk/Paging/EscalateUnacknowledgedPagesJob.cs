@@ -88,15 +88,22 @@ internal sealed class EscalateUnacknowledgedPagesJob(
 /// <summary>
 /// The safety net under the per-incident triggers: an active escalation whose step is overdue and whose trigger is
 /// gone (lost between a commit and a Quartz call, or removed by an acknowledgment that then rolled back) is re-armed.
+/// Run by every node's <see cref="PageSender"/> loop rather than by a Quartz trigger of its own: it is idempotent,
+/// and a permanent trigger would keep the job store from ever being empty.
 /// </summary>
-[DisallowConcurrentExecution]
-internal sealed class ResumeEscalationsJob(PageStore store, EscalationScheduler scheduler, TimeProvider time, ILogger<ResumeEscalationsJob> logger) : IJob
+internal sealed class EscalationSweep(PageStore store, EscalationScheduler scheduler, TimeProvider time, ILogger<EscalationSweep> logger)
 {
     public static readonly TimeSpan Every = TimeSpan.FromSeconds(15);
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken ct)
+    private DateTimeOffset last = DateTimeOffset.MinValue;
+
+    /// <summary>Sweeps when <see cref="Every"/> has passed on the injected clock since the last sweep.</summary>
+    public async Task RunIfDueAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();
+        if (now - last < Every)
+            return;
+        last = now;
         foreach (var incidentId in await store.OverdueEscalationsAsync(now, Every, ct))
         {
             if (await scheduler.IsArmedAsync(incidentId, ct))

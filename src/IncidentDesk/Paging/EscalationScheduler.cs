@@ -9,8 +9,6 @@ namespace IncidentDesk.Paging;
 public sealed class EscalationScheduler(ISchedulerFactory factory, TimeProvider time)
 {
     public static readonly JobKey EscalateJob = new("escalate-unacknowledged-pages", "paging");
-    public static readonly JobKey ResumeJob = new("resume-escalations", "paging");
-    public static readonly TriggerKey ResumeTrigger = new("resume-escalations", "paging");
 
     public static TriggerKey TriggerFor(long incidentId) => new($"escalate-{incidentId}", "paging");
 
@@ -43,28 +41,10 @@ public sealed class EscalationScheduler(ISchedulerFactory factory, TimeProvider 
         return await scheduler.GetTrigger(TriggerFor(incidentId), ct) is not null;
     }
 
-    /// <summary>Stores the two durable jobs and schedules the safety-net sweep (once per cluster; a second node finds it there).</summary>
-    public async Task EnsureJobsAsync(TimeSpan every, CancellationToken ct)
+    /// <summary>Stores the durable escalation job that the per-incident triggers point at.</summary>
+    public async Task EnsureJobAsync(CancellationToken ct)
     {
         var scheduler = await factory.GetScheduler(ct);
-        var options = new AddJobOptions { Replace = true };
-        await scheduler.AddJob(JobBuilder.Create<EscalateUnacknowledgedPagesJob>().WithIdentity(EscalateJob).StoreDurably().Build(), options, ct);
-        await scheduler.AddJob(JobBuilder.Create<ResumeEscalationsJob>().WithIdentity(ResumeJob).StoreDurably().Build(), options, ct);
-        if (await scheduler.GetTrigger(ResumeTrigger, ct) is not null)
-            return;
-        var trigger = TriggerBuilder.Create(time)
-            .WithIdentity(ResumeTrigger)
-            .ForJob(ResumeJob)
-            .StartAt(time.GetUtcNow() + every)
-            .WithSimpleSchedule(s => s.WithInterval(every).RepeatForever().WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount))
-            .Build();
-        try
-        {
-            await scheduler.ScheduleJob(trigger, default, ct);
-        }
-        catch (ObjectAlreadyExistsException)
-        {
-            // Another node scheduled it first.
-        }
+        await scheduler.AddJob(JobBuilder.Create<EscalateUnacknowledgedPagesJob>().WithIdentity(EscalateJob).StoreDurably().Build(), new AddJobOptions { Replace = true }, ct);
     }
 }

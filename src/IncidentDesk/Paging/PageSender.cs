@@ -19,6 +19,7 @@ internal sealed class PageSender(
     PagePlanner planner,
     OnCallDirectory onCall,
     IncidentService incidents,
+    EscalationSweep sweep,
     IOptions<PagingOptions> options,
     TimeProvider time,
     ILogger<PageSender> logger) : BackgroundService
@@ -39,6 +40,7 @@ internal sealed class PageSender(
         {
             try
             {
+                await sweep.RunIfDueAsync(stoppingToken);
                 var claimed = await store.ClaimAsync(Node, time.GetUtcNow(), options.Value.ClaimLease, Parallelism, stoppingToken);
                 if (claimed.Count > 0)
                 {
@@ -51,7 +53,7 @@ internal sealed class PageSender(
             {
                 break;
             }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+            catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException or Quartz.SchedulerException)
             {
                 logger.LogWarning("Page sender: {Error}; retrying", e.Message);
             }

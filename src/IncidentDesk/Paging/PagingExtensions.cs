@@ -18,6 +18,7 @@ public static class PagingExtensions
         services.AddSingleton<PagePlanner>();
         services.AddSingleton<AckLinks>();
         services.AddSingleton<EscalationScheduler>();
+        services.AddSingleton<EscalationSweep>();
         services.AddSingleton<IIncidentListener, PagingListener>();
         services.AddSingleton<IIncidentDetails, PageDetails>();
 
@@ -49,12 +50,12 @@ public static class PagingExtensions
         app.MapAckLinks();
     }
 
-    /// <summary>Stores the escalation jobs and arms the resume sweep before the HTTP endpoints take traffic.</summary>
+    /// <summary>Stores the escalation job before the HTTP endpoints take traffic.</summary>
     private sealed class PagingStartup(EscalationScheduler scheduler, IOptions<SmtpOptions> smtp, IOptions<PagingOptions> paging, ILogger<PagingStartup> logger) : IHostedService
     {
         public async Task StartAsync(CancellationToken cancellationToken)
         {
-            await scheduler.EnsureJobsAsync(ResumeEscalationsJob.Every, cancellationToken);
+            await scheduler.EnsureJobAsync(cancellationToken);
             if (smtp.Value.Enabled && paging.Value.LinkSecret.Length == 0)
                 logger.LogWarning("Paging:LinkSecret is not set: e-mail pages go out without a one-click acknowledgment link");
         }

@@ -45,7 +45,7 @@ internal sealed class PagingListener(
                     if (planner.IsEnabled("slack"))
                         await PageStore.InsertAckNoticeAsync(transaction, incident.Id, incident.AcknowledgedBy ?? change.Actor, incident.Title, incident.Severity, now, ct);
                 }
-                // If this transaction rolls back, the escalation row stays active and ResumeEscalationsJob re-arms it.
+                // If this transaction rolls back, the escalation row stays active and EscalationSweep re-arms it.
                 await scheduler.DisarmAsync(incident.Id, ct);
                 break;
         }
