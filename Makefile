@@ -14,6 +14,7 @@ export INCIDENTDESK_TEST_DB ?= $(DB)
 
 deps:
 	@bash scripts/install-deps.sh
+	@dotnet tool restore >/dev/null
 
 db: deps
 	@bash scripts/postgres.sh start

@@ -19,6 +19,7 @@ public static class Scenarios
     [
         new ReadinessProbeScenario(),
         new IngestionScenario(),
+        new PagingScenario(),
     ];
 
     /// <summary>p50/p99 of a list of durations, in milliseconds.</summary>

@@ -1,6 +1,8 @@
 using IncidentDesk.Configuration;
 using IncidentDesk.Incidents;
 using IncidentDesk.Dashboards;
+using IncidentDesk.OnCall;
+using IncidentDesk.Paging;
 using IncidentDesk.Scheduling;
 using IncidentDesk.Storage;
 using IncidentDesk.Ticketing;
@@ -31,6 +33,8 @@ public static class IncidentDeskApp
         builder.Services.AddIncidents();
         builder.Services.AddDashboards();
         builder.Services.AddIngestion(builder.Configuration);
+        builder.Services.AddOnCall();
+        builder.Services.AddPaging(builder.Configuration);
         return builder;
     }
 
@@ -41,6 +45,8 @@ public static class IncidentDeskApp
         app.UseWeb();
         var api = app.MapApi();
         app.MapIncidents(api);
+        api.MapOnCall();
+        app.MapPaging();
         BuildInfo.WithLabels(typeof(IncidentDeskApp).Assembly.GetName().Version?.ToString() ?? "0").Set(1);
         return app;
     }

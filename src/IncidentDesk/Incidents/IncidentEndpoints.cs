@@ -35,12 +35,15 @@ internal static class IncidentEndpoints
                 : Results.Ok(incident);
         }).AllowRoles(Roles.ShiftLead, Roles.Engineer, Roles.Manager, Roles.Admin);
 
-        api.MapGet("/incidents/{id:long}", async (long id, IncidentService incidents, CancellationToken ct) =>
+        api.MapGet("/incidents/{id:long}", async (long id, IncidentService incidents, IEnumerable<IIncidentDetails> details, CancellationToken ct) =>
         {
             var incident = await incidents.GetAsync(id, ct);
             if (incident is null)
                 return Problems.NotFound($"incident {id} does not exist");
-            return Results.Ok(new { incident, timeline = await incidents.TimelineAsync(id, ct) });
+            var body = new Dictionary<string, object?> { ["incident"] = incident, ["timeline"] = await incidents.TimelineAsync(id, ct) };
+            foreach (var detail in details)
+                body[detail.Name] = await detail.GetAsync(id, ct);
+            return Results.Ok(body);
         }).AllowRoles(Roles.ShiftLead, Roles.Engineer, Roles.Manager, Roles.Admin);
 
         api.MapPost("/incidents/{id:long}/ack", async (long id, ActorRequest? request, ClaimsPrincipal user, IncidentService incidents, CancellationToken ct) =>

@@ -14,6 +14,15 @@ public interface IIncidentListener
     Task OnChangedAsync(IncidentChange change, NpgsqlTransaction transaction, CancellationToken ct);
 }
 
+/// <summary>A section other capabilities add to <c>GET /api/v1/incidents/{id}</c> (pages, runbook steps), read through their own stores.</summary>
+public interface IIncidentDetails
+{
+    /// <summary>The property name in the response, e.g. <c>pages</c>.</summary>
+    string Name { get; }
+
+    Task<object?> GetAsync(long incidentId, CancellationToken ct);
+}
+
 /// <summary>Outcome of a lifecycle move requested by a person or a step.</summary>
 public enum TransitionResult
 {
@@ -34,6 +43,12 @@ public sealed class IncidentService(NpgsqlDataSource dataSource, TimeProvider ti
 
     private static readonly Gauge OpenIncidents = Metrics.CreateGauge(
         "incidentdesk_incidents_open", "Incidents not yet resolved, by severity.", "severity");
+
+    private static readonly Gauge Unacknowledged = Metrics.CreateGauge(
+        "incidentdesk_incidents_unacknowledged", "Open incidents nobody has acknowledged yet (status triggered).");
+
+    private static readonly Gauge OldestUnacknowledgedAge = Metrics.CreateGauge(
+        "incidentdesk_oldest_unacknowledged_incident_age_seconds", "Age of the oldest incident still in status triggered; 0 when there is none.");
 
     private readonly IIncidentListener[] listeners = listeners.ToArray();
 
@@ -188,6 +203,12 @@ public sealed class IncidentService(NpgsqlDataSource dataSource, TimeProvider ti
             cancellationToken: ct))).ToDictionary(r => r.Severity, r => r.Count);
         foreach (var severity in Severities.All)
             OpenIncidents.WithLabels(severity).Set(counts.GetValueOrDefault(severity));
+
+        // For the "unacknowledged past 15 minutes" alert rules: the age is computed against our clock, not the database's.
+        var (count, oldest) = await connection.QuerySingleAsync<(long, DateTimeOffset?)>(new CommandDefinition(
+            "SELECT count(*), min(opened_at) FROM incidents WHERE status = 'triggered'", cancellationToken: ct));
+        Unacknowledged.Set(count);
+        OldestUnacknowledgedAge.Set(oldest is null ? 0 : Math.Max(0, (time.GetUtcNow() - oldest.Value).TotalSeconds));
     }
 
     private static async Task InsertEventAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long id, DateTimeOffset at, string actor, string kind, string message, CancellationToken ct) =>
