@@ -24,6 +24,9 @@ public static class SchedulingExtensions
                 // Unique per process: the cluster tells nodes apart by this id (Quartz's "AUTO" is not resolved here).
                 s.InstanceId = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}";
                 s.IdleWaitTime = options.IdleWaitTime;
+                // Escalation triggers come in bursts (many incidents due in the same seconds): acquire up to
+                // a thread pool's worth per round instead of one at a time.
+                s.MaxBatchSize = options.ThreadCount;
             });
             q.UseDefaultThreadPool(options.ThreadCount);
             q.UsePersistentStore(s =>
@@ -39,6 +42,8 @@ public static class SchedulingExtensions
                 {
                     store.SchemaProvisioning = SchemaProvisioning.Validate;
                     store.MisfireThreshold = options.MisfireThreshold;
+                    // Required with batch acquisition in a cluster, so two nodes never acquire the same trigger.
+                    store.AcquireTriggersWithinLock = true;
                 });
             });
             q.UseTimeProvider(timeProvider);
