@@ -1,5 +1,7 @@
 using IncidentDesk.Configuration;
 using IncidentDesk.Incidents;
+using IncidentDesk.Reviews;
+using IncidentDesk.Runbooks;
 using IncidentDesk.Scheduling;
 using IncidentDesk.Storage;
 using IncidentDesk.Web;
@@ -27,6 +29,8 @@ public static class IncidentDeskApp
         builder.Services.AddScheduling(builder.Configuration, time);
         builder.Services.AddWeb();
         builder.Services.AddIncidents();
+        builder.Services.AddRunbooks();
+        builder.Services.AddReviews();
         return builder;
     }
 
@@ -37,6 +41,8 @@ public static class IncidentDeskApp
         app.UseWeb();
         var api = app.MapApi();
         app.MapIncidents(api);
+        app.MapRunbooks(api);
+        app.MapReviews(api);
         BuildInfo.WithLabels(typeof(IncidentDeskApp).Assembly.GetName().Version?.ToString() ?? "0").Set(1);
         return app;
     }

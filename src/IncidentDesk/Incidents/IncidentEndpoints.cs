@@ -35,12 +35,13 @@ internal static class IncidentEndpoints
                 : Results.Ok(incident);
         }).AllowRoles(Roles.ShiftLead, Roles.Engineer, Roles.Manager, Roles.Admin);
 
-        api.MapGet("/incidents/{id:long}", async (long id, IncidentService incidents, CancellationToken ct) =>
+        api.MapGet("/incidents/{id:long}", async (long id, IncidentService incidents, Runbooks.RunbookService runbooks, CancellationToken ct) =>
         {
             var incident = await incidents.GetAsync(id, ct);
             if (incident is null)
                 return Problems.NotFound($"incident {id} does not exist");
-            return Results.Ok(new { incident, timeline = await incidents.TimelineAsync(id, ct) });
+            var (runbook, steps) = await runbooks.StepsAsync(id, ct);
+            return Results.Ok(new { incident, runbook, steps, timeline = await incidents.TimelineAsync(id, ct) });
         }).AllowRoles(Roles.ShiftLead, Roles.Engineer, Roles.Manager, Roles.Admin);
 
         api.MapPost("/incidents/{id:long}/ack", async (long id, ActorRequest? request, ClaimsPrincipal user, IncidentService incidents, CancellationToken ct) =>
