@@ -18,10 +18,8 @@ internal sealed class RunbookListener(RunbookCatalog catalog, TimeProvider time)
         {
             case IncidentChangeKind.Opened:
                 var runbook = catalog.Select(incident);
+                // No timeline line for attaching: the incident detail names the runbook, and the timeline starts with the trigger.
                 await RunbookStore.AttachAsync(tx, incident.Id, runbook, incident.OpenedAt, ct);
-                await RunbookStore.AppendEventAsync(tx, incident.Id, now, "runbook", "runbook",
-                    $"runbook '{runbook.Name}' ({runbook.Title}): {string.Join(" → ", runbook.Steps.Select(s => s.Id))}",
-                    new { runbook = runbook.Name }, ct);
                 break;
             case IncidentChangeKind.Acknowledged:
                 await CompleteKindAsync(tx, incident.Id, StepKinds.Acknowledge, change.Actor, now, ct);
