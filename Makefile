@@ -33,6 +33,7 @@ check: build
 	DOTNET_ENVIRONMENT=Development dotnet src/IncidentDesk/bin/$(CONFIGURATION)/net10.0/incidentdesk.dll check
 
 test: db build
+	dotnet tool restore  # smtp4dev, the SMTP server the runbook tests mail into (.config/dotnet-tools.json)
 	dotnet test IncidentDesk.sln -c $(CONFIGURATION) --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee .data/test.log; \
 	  status=$${PIPESTATUS[0]}; bash scripts/test-summary.sh .data/test.log; exit $$status
 

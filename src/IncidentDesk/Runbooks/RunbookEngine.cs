@@ -89,9 +89,12 @@ public sealed class RunbookEngine(
                 var backoff = TimeSpan.FromTicks(Math.Min(options.Value.RetryDelay.Ticks * (1L << Math.Min(attempt - 1, 20)), options.Value.MaxRetryDelay.Ticks));
                 var at = now + (retry.After is { } after && after > backoff ? after : backoff);
                 await store.ScheduleRetryAsync(step, retry.Error, at, ct);
-                await incidents.AddEventAsync(incident.Id, "runbook", "step-retry",
-                    $"step '{step.StepId}' ({step.Kind}) attempt {attempt} failed: {retry.Error}; next attempt at {at:yyyy-MM-dd HH:mm:ss} UTC",
-                    new { step = step.StepId, attempt, error = retry.Error, nextAttemptAt = at }, ct);
+                // A vendor down for an hour would write a line per attempt; the step shows attempts and last error,
+                // the timeline gets a line when the failure is new or changes.
+                if (retry.Error != step.LastError)
+                    await incidents.AddEventAsync(incident.Id, "runbook", "step-retry",
+                        $"step '{step.StepId}' ({step.Kind}) attempt {attempt} failed: {retry.Error}; next attempt at {at:yyyy-MM-dd HH:mm:ss} UTC",
+                        new { step = step.StepId, attempt, error = retry.Error, nextAttemptAt = at }, ct);
                 break;
         }
     }

@@ -84,14 +84,8 @@ public sealed class RunbookService(
         }
         var flag = step.Result["flag"]?.GetValue<string>();
         var previous = step.Result["previous"]!.GetValue<bool>();
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        await Dapper.SqlMapper.ExecuteAsync(connection, new Dapper.CommandDefinition(
-            "UPDATE runbook_steps SET status = 'reversed', completed_by = @by, completed_at = @now WHERE incident_id = @incidentId AND step_id = @stepId",
-            new { incidentId, stepId, by, now = time.GetUtcNow() }, tx, cancellationToken: ct));
-        await RunbookStore.AppendEventAsync(tx, incidentId, time.GetUtcNow(), by, "step-reversed",
+        await store.MarkReversedAsync(incidentId, stepId, by, time.GetUtcNow(),
             $"step '{stepId}' reversed by {by}: feature flag '{flag}' is {RollbackStepExecutor.OnOff(previous)} again (verified)", new { step = stepId, flag }, ct);
-        await tx.CommitAsync(ct);
         return (StepRequestResult.Done, "reversed");
     }
 

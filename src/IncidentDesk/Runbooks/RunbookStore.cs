@@ -61,7 +61,13 @@ public sealed class RunbookStore(NpgsqlDataSource dataSource)
                 ON CONFLICT DO NOTHING
                 """, new
             {
-                incidentId, step.Id, position, runbook = runbook.Name, step.Kind, step.Owner, after,
+                incidentId,
+                step.Id,
+                position,
+                runbook = runbook.Name,
+                step.Kind,
+                step.Owner,
+                after,
                 due = step.Kind == StepKinds.Review ? (DateTimeOffset?)null : openedAt + step.Deadline,
             }, tx, cancellationToken: ct));
             position++;
@@ -169,6 +175,18 @@ public sealed class RunbookStore(NpgsqlDataSource dataSource)
         await AppendEventAsync(tx, incidentId, now, by, eventKind, message, data, ct);
         await tx.CommitAsync(ct);
         return true;
+    }
+
+    /// <summary>Marks a done rollback step reversed, with its timeline line, in one transaction.</summary>
+    public async Task MarkReversedAsync(long incidentId, string stepId, string by, DateTimeOffset now, string message, object data, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE runbook_steps SET status = 'reversed', completed_by = @by, completed_at = @now WHERE incident_id = @incidentId AND step_id = @stepId AND status = 'done'",
+            new { incidentId, stepId, by, now }, tx, cancellationToken: ct));
+        await AppendEventAsync(tx, incidentId, now, by, "step-reversed", message, data, ct);
+        await tx.CommitAsync(ct);
     }
 
     public static async Task SetReviewDueAsync(NpgsqlTransaction tx, long incidentId, DateTimeOffset resolvedAt, IReadOnlyDictionary<string, TimeSpan> deadlines, CancellationToken ct)

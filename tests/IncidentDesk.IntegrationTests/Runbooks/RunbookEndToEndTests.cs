@@ -32,7 +32,10 @@ public sealed class RunbookEndToEndTests(TestDatabase database, Smtp4devServer s
         // 1. Detect: Alertmanager fires; the labels pick the runbook, name the flag and the affected tickets.
         var alert = new
         {
-            version = "4", groupKey = "g", status = "firing", receiver = "incidentdesk",
+            version = "4",
+            groupKey = "g",
+            status = "firing",
+            receiver = "incidentdesk",
             alerts = new[]
             {
                 new
