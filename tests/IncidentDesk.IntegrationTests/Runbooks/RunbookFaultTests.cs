@@ -18,7 +18,10 @@ public sealed class RunbookFaultTests(TestDatabase database) : IClassFixture<Tes
         fakes.Fail("jira", 500);
         fakes.Fail("jira", 429, retryAfterSeconds: 120);
         var time = new FakeTimeProvider(Start);
-        await using var service = await TestService.StartAsync(database, Settings(fakes, LocalPostgresCluster.FreePort()), time);
+        var settings = Settings(fakes, LocalPostgresCluster.FreePort());
+        // 30 s first backoff (60 s for the second): room to observe each attempt while the clock moves a second per probe.
+        settings["Runbooks:RetryDelay"] = "00:00:30";
+        await using var service = await TestService.StartAsync(database, settings, time);
         using var client = service.Client(TestService.ShiftLeadKey);
         var id = await DeclareAsync(client, "Checkout broken", new() { ["runbook"] = "generic" });
         (await client.PostAsJsonAsync($"/api/v1/incidents/{id}/ack", new { by = "lena" })).EnsureSuccessStatusCode();
@@ -26,12 +29,12 @@ public sealed class RunbookFaultTests(TestDatabase database) : IClassFixture<Tes
         var detail = await AdvanceUntil(time, () => DetailAsync(client, id), d => Step(d, "escalate-to-tech").GetProperty("attempts").GetInt32() == 1 && Status(d, "escalate-to-tech") == "retrying", "first attempt failed");
         Step(detail, "escalate-to-tech").GetProperty("lastError").GetString().Should().Contain("Jira answered 500");
 
-        detail = await AdvanceUntil(time, () => DetailAsync(client, id), d => Step(d, "escalate-to-tech").GetProperty("attempts").GetInt32() == 2 && Status(d, "escalate-to-tech") == "retrying", "second attempt failed", TimeSpan.FromSeconds(2));
+        detail = await AdvanceUntil(time, () => DetailAsync(client, id), d => Step(d, "escalate-to-tech").GetProperty("attempts").GetInt32() == 2 && Status(d, "escalate-to-tech") == "retrying", "second attempt failed");
         var step = Step(detail, "escalate-to-tech");
         step.GetProperty("lastError").GetString().Should().Contain("Jira answered 429");
         var failedAt = Timeline(detail).Count(e => e.Kind == "step-retry" && e.Message.Contains("escalate-to-tech", StringComparison.Ordinal));
         failedAt.Should().Be(2, "every failed attempt is on the timeline");
-        (step.GetProperty("nextAttemptAt").GetDateTimeOffset() - time.GetUtcNow()).Should().BeGreaterThan(TimeSpan.FromSeconds(110), "Retry-After: 120 is honoured over the 20 s backoff");
+        (step.GetProperty("nextAttemptAt").GetDateTimeOffset() - time.GetUtcNow()).Should().BeGreaterThan(TimeSpan.FromSeconds(110), "Retry-After: 120 is honoured over the 60 s backoff");
 
         detail = await AdvanceUntil(time, () => DetailAsync(client, id), d => Status(d, "escalate-to-tech") == "done", "escalation done", TimeSpan.FromSeconds(10));
         fakes.JiraIssues.Should().ContainSingle();
