@@ -6,16 +6,6 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace IncidentDesk.IntegrationTests.Reviews;
 
-/// <summary>
-/// Tests that read a gauge of the process-wide Prometheus registry: every in-process service refreshes it from
-/// its own database before a scrape, so these run alone, after the parallel classes.
-/// </summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class ProcessMetricsCollection
-{
-    public const string Name = "process-wide metrics";
-}
-
 /// <summary>Action items are tracked after the review: overdue ones are reported until they are done.</summary>
 [Collection(ProcessMetricsCollection.Name)]
 public sealed class ReviewActionItemTests(TestDatabase database) : IClassFixture<TestDatabase>
