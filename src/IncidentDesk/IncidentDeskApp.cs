@@ -3,6 +3,8 @@ using IncidentDesk.Incidents;
 using IncidentDesk.Dashboards;
 using IncidentDesk.OnCall;
 using IncidentDesk.Paging;
+using IncidentDesk.Reviews;
+using IncidentDesk.Runbooks;
 using IncidentDesk.Scheduling;
 using IncidentDesk.Storage;
 using IncidentDesk.Ticketing;
@@ -35,6 +37,8 @@ public static class IncidentDeskApp
         builder.Services.AddIngestion(builder.Configuration);
         builder.Services.AddOnCall();
         builder.Services.AddPaging(builder.Configuration);
+        builder.Services.AddRunbooks();
+        builder.Services.AddReviews();
         return builder;
     }
 
@@ -47,6 +51,8 @@ public static class IncidentDeskApp
         app.MapIncidents(api);
         api.MapOnCall();
         app.MapPaging();
+        app.MapRunbooks(api);
+        app.MapReviews(api);
         BuildInfo.WithLabels(typeof(IncidentDeskApp).Assembly.GetName().Version?.ToString() ?? "0").Set(1);
         return app;
     }

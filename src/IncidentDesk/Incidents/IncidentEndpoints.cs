@@ -35,12 +35,13 @@ internal static class IncidentEndpoints
                 : Results.Ok(incident);
         }).AllowRoles(Roles.ShiftLead, Roles.Engineer, Roles.Manager, Roles.Admin);
 
-        api.MapGet("/incidents/{id:long}", async (long id, IncidentService incidents, IEnumerable<IIncidentDetails> details, CancellationToken ct) =>
+        api.MapGet("/incidents/{id:long}", async (long id, IncidentService incidents, Runbooks.RunbookService runbooks, IEnumerable<IIncidentDetails> details, CancellationToken ct) =>
         {
             var incident = await incidents.GetAsync(id, ct);
             if (incident is null)
                 return Problems.NotFound($"incident {id} does not exist");
-            var body = new Dictionary<string, object?> { ["incident"] = incident, ["timeline"] = await incidents.TimelineAsync(id, ct) };
+            var (runbook, steps) = await runbooks.StepsAsync(id, ct);
+            var body = new Dictionary<string, object?> { ["incident"] = incident, ["runbook"] = runbook, ["steps"] = steps, ["timeline"] = await incidents.TimelineAsync(id, ct) };
             foreach (var detail in details)
                 body[detail.Name] = await detail.GetAsync(id, ct);
             return Results.Ok(body);

@@ -1,0 +1,47 @@
+using IncidentDesk.Configuration;
+using IncidentDesk.Incidents;
+using IncidentDesk.Runbooks.Communicate;
+using IncidentDesk.Runbooks.Escalate;
+using IncidentDesk.Runbooks.Rollback;
+
+namespace IncidentDesk.Runbooks;
+
+public static class RunbooksExtensions
+{
+    /// <summary>Runbook files and checks, the step rows kept in step with the lifecycle, the step driver and its executors.</summary>
+    public static IServiceCollection AddRunbooks(this IServiceCollection services)
+    {
+        services.AddValidatedOptions<RunbooksOptions>("Runbooks");
+        services.AddValidatedOptions<FeatureFlagsOptions>("FeatureFlags");
+        services.AddOptions<JiraEscalationOptions>().BindConfiguration("Ticketing:Jira");
+        services.AddOptions<ZendeskNoticeOptions>().BindConfiguration("Ticketing:Zendesk");
+        services.AddOptions<CustomerMailOptions>().BindConfiguration("Smtp");
+
+        services.AddSingleton<RunbookCatalog>();
+        services.AddSingleton<ICheck, RunbookCheck>();
+        services.AddSingleton<RunbookStore>();
+        services.AddSingleton<RunbookService>();
+        services.AddSingleton<RunbookEngine>();
+        services.AddSingleton<StepFaultHook>();
+        services.AddSingleton<IIncidentListener, RunbookListener>();
+        services.AddSingleton<IStepOwnerPager, TimelineStepOwnerPager>();
+
+        // The engine retries whole steps on its own schedule (Retry-After included), so the clients do not retry.
+        services.AddHttpClient<JiraClient>(c => c.Timeout = TimeSpan.FromSeconds(15));
+        services.AddHttpClient<ZendeskCustomers>(c => c.Timeout = TimeSpan.FromSeconds(15));
+        services.AddHttpClient<UnleashFlags>(c => c.Timeout = TimeSpan.FromSeconds(15));
+        services.AddSingleton<FlagdFileFlags>();
+        services.AddSingleton<ICustomerMailSender, SmtpCustomerMailSender>();
+
+        services.AddSingleton<EscalateStepExecutor>();
+        services.AddSingleton<IStepExecutor>(sp => sp.GetRequiredService<EscalateStepExecutor>());
+        services.AddSingleton<IStepExecutor, CommunicateStepExecutor>();
+        services.AddSingleton<RollbackStepExecutor>();
+        services.AddSingleton<IStepExecutor>(sp => sp.GetRequiredService<RollbackStepExecutor>());
+
+        services.AddHostedService<DriveRunbooksSchedule>();
+        return services;
+    }
+
+    public static void MapRunbooks(this WebApplication app, RouteGroupBuilder api) => api.MapRunbooks();
+}
