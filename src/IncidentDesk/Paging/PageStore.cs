@@ -7,7 +7,10 @@ namespace IncidentDesk.Paging;
 public sealed record NewPage(long IncidentId, string Person, string PersonName, string Channel, string Address, int Attempt, int Level, string Title, string Severity, string? Summary)
 {
     /// <summary>One key per (incident, person, channel, attempt); also the e-mail Message-ID and the Slack message metadata.</summary>
-    public string IdempotencyKey => Key(IncidentId, Person, Channel, Attempt);
+    public string IdempotencyKey => Purpose is null ? Key(IncidentId, Person, Channel, Attempt) : $"{Key(IncidentId, Person, Channel, Attempt)}.{Purpose}";
+
+    /// <summary>Set for pages outside the escalation rounds (e.g. an overdue runbook step), so their keys never collide with a round's.</summary>
+    public string? Purpose { get; init; }
 
     public static string Key(long incidentId, string person, string channel, int attempt) => $"i{incidentId}.{person}.{channel}.{attempt}";
 }

@@ -21,6 +21,7 @@ public static class PagingExtensions
         services.AddSingleton<EscalationSweep>();
         services.AddSingleton<IIncidentListener, PagingListener>();
         services.AddSingleton<IIncidentDetails, PageDetails>();
+        services.AddSingleton<Runbooks.IStepOwnerPager, StepOwnerPager>();
 
         services.AddHttpClient<SlackClient>((sp, http) =>
         {

@@ -24,7 +24,6 @@ public static class RunbooksExtensions
         services.AddSingleton<RunbookEngine>();
         services.AddSingleton<StepFaultHook>();
         services.AddSingleton<IIncidentListener, RunbookListener>();
-        services.AddSingleton<IStepOwnerPager, TimelineStepOwnerPager>();
 
         // The engine retries whole steps on its own schedule (Retry-After included), so the clients do not retry.
         services.AddHttpClient<JiraClient>(c => c.Timeout = TimeSpan.FromSeconds(15));

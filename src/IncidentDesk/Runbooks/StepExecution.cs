@@ -38,16 +38,6 @@ public interface IStepOwnerPager
     Task PageAsync(long incidentId, string role, string message, CancellationToken ct);
 }
 
-/// <summary>Until the paging core is wired: records the page request on the incident's timeline and logs it.</summary>
-internal sealed class TimelineStepOwnerPager(IncidentService incidents, ILogger<TimelineStepOwnerPager> logger) : IStepOwnerPager
-{
-    public async Task PageAsync(long incidentId, string role, string message, CancellationToken ct)
-    {
-        await incidents.AddEventAsync(incidentId, "runbook", "page-requested", $"page {role}: {message}", new { role }, ct);
-        logger.LogWarning("Incident {IncidentId}: paging {Role}: {Message}", incidentId, role, message);
-    }
-}
-
 /// <summary>
 /// Test-only fault hook (<c>Runbooks:Testing:HoldAfterSideEffect</c> = a step kind): after the step's first
 /// external side effect, and before it is recorded as done, the step waits until the process is killed. It lets
