@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using IncidentDesk.Configuration;
 using IncidentDesk.Telephony;
+using IncidentDesk.Ticketing.Jira;
 using IncidentDesk.Ticketing.Simulated;
 using IncidentDesk.Ticketing.Zendesk;
 using Microsoft.Extensions.Http.Resilience;
@@ -34,6 +35,12 @@ public static class IngestionExtensions
             services.AddTransient<IContactSource>(sp => sp.GetRequiredService<ZendeskTicketSource>());
             services.AddTransient<IContactSource>(sp => sp.GetRequiredService<ZendeskRatingSource>());
             schedule.Add<PollZendeskJob>("poll-zendesk", zendesk.PollInterval);
+        }
+        if (Section<JiraOptions>(services, configuration, JiraOptions.Section) is { } jira)
+        {
+            AddSourceClient<JiraTicketSource>(services, JiraTicketSource.Name, jira, Basic($"{jira.Email}:{jira.ApiToken}"));
+            services.AddTransient<IContactSource>(sp => sp.GetRequiredService<JiraTicketSource>());
+            schedule.Add<PollJiraJob>("poll-jira", jira.PollInterval);
         }
         if (Section<SimulatedDeskOptions>(services, configuration, SimulatedDeskOptions.Section) is { } simulated)
         {

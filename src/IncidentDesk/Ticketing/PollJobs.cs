@@ -1,4 +1,5 @@
 using IncidentDesk.Telephony;
+using IncidentDesk.Ticketing.Jira;
 using IncidentDesk.Ticketing.Simulated;
 using IncidentDesk.Ticketing.Zendesk;
 using Quartz;
@@ -14,6 +15,13 @@ public sealed class PollZendeskJob(SourcePoller poller, ZendeskTicketSource tick
         await poller.PollAsync(tickets, cancellationToken);
         await poller.PollAsync(ratings, cancellationToken);
     }
+}
+
+/// <summary>Polls Jira Service Management: updated requests with their first-response SLA.</summary>
+[DisallowConcurrentExecution]
+public sealed class PollJiraJob(SourcePoller poller, JiraTicketSource requests) : IJob
+{
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) => await poller.PollAsync(requests, cancellationToken);
 }
 
 /// <summary>Polls the built-in simulated desk.</summary>
