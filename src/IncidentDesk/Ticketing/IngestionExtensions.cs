@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using IncidentDesk.Configuration;
 using IncidentDesk.Telephony;
+using IncidentDesk.Ticketing.Freshdesk;
 using IncidentDesk.Ticketing.Jira;
 using IncidentDesk.Ticketing.Simulated;
 using IncidentDesk.Ticketing.Zendesk;
@@ -41,6 +42,12 @@ public static class IngestionExtensions
             AddSourceClient<JiraTicketSource>(services, JiraTicketSource.Name, jira, Basic($"{jira.Email}:{jira.ApiToken}"));
             services.AddTransient<IContactSource>(sp => sp.GetRequiredService<JiraTicketSource>());
             schedule.Add<PollJiraJob>("poll-jira", jira.PollInterval);
+        }
+        if (Section<FreshdeskOptions>(services, configuration, FreshdeskOptions.Section) is { } freshdesk)
+        {
+            AddSourceClient<FreshdeskTicketSource>(services, FreshdeskTicketSource.Name, freshdesk, Basic($"{freshdesk.ApiKey}:X"));
+            services.AddTransient<IContactSource>(sp => sp.GetRequiredService<FreshdeskTicketSource>());
+            schedule.Add<PollFreshdeskJob>("poll-freshdesk", freshdesk.PollInterval);
         }
         if (Section<SimulatedDeskOptions>(services, configuration, SimulatedDeskOptions.Section) is { } simulated)
         {

@@ -1,4 +1,5 @@
 using IncidentDesk.Telephony;
+using IncidentDesk.Ticketing.Freshdesk;
 using IncidentDesk.Ticketing.Jira;
 using IncidentDesk.Ticketing.Simulated;
 using IncidentDesk.Ticketing.Zendesk;
@@ -22,6 +23,13 @@ public sealed class PollZendeskJob(SourcePoller poller, ZendeskTicketSource tick
 public sealed class PollJiraJob(SourcePoller poller, JiraTicketSource requests) : IJob
 {
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) => await poller.PollAsync(requests, cancellationToken);
+}
+
+/// <summary>Polls Freshdesk: tickets updated since the cursor, with their stats.</summary>
+[DisallowConcurrentExecution]
+public sealed class PollFreshdeskJob(SourcePoller poller, FreshdeskTicketSource tickets) : IJob
+{
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) => await poller.PollAsync(tickets, cancellationToken);
 }
 
 /// <summary>Polls the built-in simulated desk.</summary>
