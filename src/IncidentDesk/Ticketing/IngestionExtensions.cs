@@ -4,6 +4,7 @@ using IncidentDesk.Configuration;
 using IncidentDesk.Telephony;
 using IncidentDesk.Ticketing.Freshdesk;
 using IncidentDesk.Ticketing.Jira;
+using IncidentDesk.Ticketing.Otrs;
 using IncidentDesk.Ticketing.Simulated;
 using IncidentDesk.Ticketing.Zendesk;
 using Microsoft.Extensions.Http.Resilience;
@@ -48,6 +49,13 @@ public static class IngestionExtensions
             AddSourceClient<FreshdeskTicketSource>(services, FreshdeskTicketSource.Name, freshdesk, Basic($"{freshdesk.ApiKey}:X"));
             services.AddTransient<IContactSource>(sp => sp.GetRequiredService<FreshdeskTicketSource>());
             schedule.Add<PollFreshdeskJob>("poll-freshdesk", freshdesk.PollInterval);
+        }
+        if (Section<OtrsOptions>(services, configuration, OtrsOptions.Section) is { } otrs)
+        {
+            services.AddSingleton<OtrsSession>();
+            AddSourceClient<OtrsTicketSource>(services, OtrsTicketSource.Name, otrs, auth: null);
+            services.AddTransient<IContactSource>(sp => sp.GetRequiredService<OtrsTicketSource>());
+            schedule.Add<PollOtrsJob>("poll-otrs", otrs.PollInterval);
         }
         if (Section<SimulatedDeskOptions>(services, configuration, SimulatedDeskOptions.Section) is { } simulated)
         {
