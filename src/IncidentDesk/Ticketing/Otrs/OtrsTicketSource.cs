@@ -85,7 +85,7 @@ public sealed class OtrsTicketSource(HttpClient http, IOptions<OtrsOptions> opti
     private async Task<string> LoginAsync(CancellationToken ct)
     {
         var o = options.Value;
-        using var request = new HttpRequestMessage(HttpMethod.Post, "Session") 
+        using var request = new HttpRequestMessage(HttpMethod.Post, "Session")
         {
             // OTRS's parameter names are case-sensitive: no camel-casing.
             Content = JsonContent.Create(new Dictionary<string, string> { ["UserLogin"] = o.User, ["Password"] = o.Password }),
