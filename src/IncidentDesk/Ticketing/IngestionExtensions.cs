@@ -2,6 +2,9 @@ using System.Net.Http.Headers;
 using System.Text;
 using IncidentDesk.Configuration;
 using IncidentDesk.Telephony;
+using IncidentDesk.Ticketing.Freshdesk;
+using IncidentDesk.Ticketing.Jira;
+using IncidentDesk.Ticketing.Otrs;
 using IncidentDesk.Ticketing.Simulated;
 using IncidentDesk.Ticketing.Zendesk;
 using Microsoft.Extensions.Http.Resilience;
@@ -34,6 +37,25 @@ public static class IngestionExtensions
             services.AddTransient<IContactSource>(sp => sp.GetRequiredService<ZendeskTicketSource>());
             services.AddTransient<IContactSource>(sp => sp.GetRequiredService<ZendeskRatingSource>());
             schedule.Add<PollZendeskJob>("poll-zendesk", zendesk.PollInterval);
+        }
+        if (Section<JiraOptions>(services, configuration, JiraOptions.Section) is { } jira)
+        {
+            AddSourceClient<JiraTicketSource>(services, JiraTicketSource.Name, jira, Basic($"{jira.Email}:{jira.ApiToken}"));
+            services.AddTransient<IContactSource>(sp => sp.GetRequiredService<JiraTicketSource>());
+            schedule.Add<PollJiraJob>("poll-jira", jira.PollInterval);
+        }
+        if (Section<FreshdeskOptions>(services, configuration, FreshdeskOptions.Section) is { } freshdesk)
+        {
+            AddSourceClient<FreshdeskTicketSource>(services, FreshdeskTicketSource.Name, freshdesk, Basic($"{freshdesk.ApiKey}:X"));
+            services.AddTransient<IContactSource>(sp => sp.GetRequiredService<FreshdeskTicketSource>());
+            schedule.Add<PollFreshdeskJob>("poll-freshdesk", freshdesk.PollInterval);
+        }
+        if (Section<OtrsOptions>(services, configuration, OtrsOptions.Section) is { } otrs)
+        {
+            services.AddSingleton<OtrsSession>();
+            AddSourceClient<OtrsTicketSource>(services, OtrsTicketSource.Name, otrs, auth: null);
+            services.AddTransient<IContactSource>(sp => sp.GetRequiredService<OtrsTicketSource>());
+            schedule.Add<PollOtrsJob>("poll-otrs", otrs.PollInterval);
         }
         if (Section<SimulatedDeskOptions>(services, configuration, SimulatedDeskOptions.Section) is { } simulated)
         {

@@ -77,6 +77,10 @@ public abstract class PolledSourceOptions : IValidatedOptions
         }
     }
 
+    /// <summary>"is required" for each credential or setting left empty.</summary>
+    protected static IEnumerable<string> Required(string section, params (string Key, string? Value, string? Hint)[] settings) =>
+        settings.Where(s => string.IsNullOrWhiteSpace(s.Value)).Select(s => $"{section}:{s.Key}: is required{(s.Hint is null ? "" : $" ({s.Hint})")}");
+
     /// <summary>The mapped channel for any of <paramref name="keys"/> (source channel first, then tags), or null.</summary>
     public string? MapChannel(IEnumerable<string?> keys)
     {

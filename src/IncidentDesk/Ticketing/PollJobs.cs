@@ -1,4 +1,7 @@
 using IncidentDesk.Telephony;
+using IncidentDesk.Ticketing.Freshdesk;
+using IncidentDesk.Ticketing.Jira;
+using IncidentDesk.Ticketing.Otrs;
 using IncidentDesk.Ticketing.Simulated;
 using IncidentDesk.Ticketing.Zendesk;
 using Quartz;
@@ -14,6 +17,27 @@ public sealed class PollZendeskJob(SourcePoller poller, ZendeskTicketSource tick
         await poller.PollAsync(tickets, cancellationToken);
         await poller.PollAsync(ratings, cancellationToken);
     }
+}
+
+/// <summary>Polls Jira Service Management: updated requests with their first-response SLA.</summary>
+[DisallowConcurrentExecution]
+public sealed class PollJiraJob(SourcePoller poller, JiraTicketSource requests) : IJob
+{
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) => await poller.PollAsync(requests, cancellationToken);
+}
+
+/// <summary>Polls Freshdesk: tickets updated since the cursor, with their stats.</summary>
+[DisallowConcurrentExecution]
+public sealed class PollFreshdeskJob(SourcePoller poller, FreshdeskTicketSource tickets) : IJob
+{
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) => await poller.PollAsync(tickets, cancellationToken);
+}
+
+/// <summary>Polls OTRS/Znuny: tickets changed since the cursor, with their first-response fields.</summary>
+[DisallowConcurrentExecution]
+public sealed class PollOtrsJob(SourcePoller poller, OtrsTicketSource tickets) : IJob
+{
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) => await poller.PollAsync(tickets, cancellationToken);
 }
 
 /// <summary>Polls the built-in simulated desk.</summary>

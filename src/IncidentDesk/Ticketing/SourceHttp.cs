@@ -9,7 +9,15 @@ public static class SourceHttp
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>Sends <paramref name="request"/> and parses the body as <typeparamref name="T"/>.</summary>
-    public static async Task<T> SendJsonAsync<T>(this HttpClient client, string source, HttpRequestMessage request, CancellationToken ct)
+    public static async Task<T> SendJsonAsync<T>(this HttpClient client, string source, HttpRequestMessage request, CancellationToken ct) =>
+        await client.SendAsync<T>(source, request, notFoundIsNull: false, ct)
+        ?? throw new SourceException(source, "malformed", $"{request.RequestUri?.AbsolutePath}: empty JSON body");
+
+    /// <summary>As <see cref="SendJsonAsync{T}"/>, but a 404 is an answer (null): the record has no such sub-resource.</summary>
+    public static Task<T?> SendJsonOrNullIfNotFoundAsync<T>(this HttpClient client, string source, HttpRequestMessage request, CancellationToken ct) =>
+        client.SendAsync<T>(source, request, notFoundIsNull: true, ct);
+
+    private static async Task<T?> SendAsync<T>(this HttpClient client, string source, HttpRequestMessage request, bool notFoundIsNull, CancellationToken ct)
     {
         HttpResponseMessage response;
         try
@@ -30,6 +38,8 @@ public static class SourceHttp
         }
         using (response)
         {
+            if (notFoundIsNull && response.StatusCode == HttpStatusCode.NotFound)
+                return default;
             if (!response.IsSuccessStatusCode)
             {
                 var kind = response.StatusCode == HttpStatusCode.TooManyRequests ? "rate_limited"
@@ -39,8 +49,7 @@ public static class SourceHttp
             try
             {
                 await using var body = await response.Content.ReadAsStreamAsync(ct);
-                return await JsonSerializer.DeserializeAsync<T>(body, Json, ct)
-                    ?? throw new SourceException(source, "malformed", $"{request.RequestUri?.AbsolutePath}: empty JSON body");
+                return await JsonSerializer.DeserializeAsync<T>(body, Json, ct);
             }
             catch (JsonException e)
             {

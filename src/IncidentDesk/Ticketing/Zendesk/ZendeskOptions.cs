@@ -8,13 +8,6 @@ public sealed class ZendeskOptions : PolledSourceOptions
     public string Email { get; set; } = "";
     public string ApiToken { get; set; } = "";
 
-    public override IEnumerable<string> Validate(string section)
-    {
-        foreach (var problem in base.Validate(section))
-            yield return problem;
-        if (string.IsNullOrWhiteSpace(Email))
-            yield return $"{section}:Email: is required (the API token's user)";
-        if (string.IsNullOrWhiteSpace(ApiToken))
-            yield return $"{section}:ApiToken: is required";
-    }
+    public override IEnumerable<string> Validate(string section) =>
+        base.Validate(section).Concat(Required(section, ("Email", Email, "the API token's user"), ("ApiToken", ApiToken, null)));
 }
