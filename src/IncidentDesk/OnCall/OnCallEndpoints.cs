@@ -16,6 +16,7 @@ public static class OnCallExtensions
     /// <summary><c>GET /api/v1/oncall?at=</c>: who is on duty (now when <c>at</c> is absent).</summary>
     public static void MapOnCall(this RouteGroupBuilder api)
     {
+        OnCallMetrics.Register(((IEndpointRouteBuilder)api).ServiceProvider.GetRequiredService<OnCallDirectory>());
         api.MapGet("/oncall", (string? at, OnCallDirectory directory, TimeProvider time) =>
         {
             var when = time.GetUtcNow();

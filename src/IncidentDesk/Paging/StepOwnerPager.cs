@@ -35,7 +35,7 @@ internal sealed class StepOwnerPager(
             await tx.CommitAsync(ct);
         }
         await incidents.AddEventAsync(incidentId, "runbook", "page-requested",
-            $"page {role} ({string.Join(", ", people.Select(p => p.Name))}): {message}", new { role, pages = pages.Count }, ct);
+            $"page {role}: {message} (paged: {(pages.Count == 0 ? "nobody reachable" : string.Join(", ", people.Select(p => p.Name)))})", new { role, pages = pages.Count }, ct);
         if (pages.Count == 0)
             logger.LogWarning("Incident {IncidentId}: no reachable {Role} for an overdue step: {Message}", incidentId, role, message);
     }

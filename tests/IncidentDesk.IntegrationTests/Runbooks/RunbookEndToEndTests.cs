@@ -73,7 +73,10 @@ public sealed class RunbookEndToEndTests(TestDatabase database, Smtp4devServer s
             d => Status(d, "notify-customers") == "done" && Status(d, "escalate-to-tech") == "done" && Status(d, "rollback-flag") == "done",
             "the automated steps done");
 
-        var mails = await smtp.MessagesAsync();
+        // The same mail server also carries the shift lead's pages (Message-ID = the page's idempotency key).
+        var all = await smtp.MessagesAsync();
+        var mails = all.Where(m => (m.MessageId ?? "").Contains(".notify-customers.", StringComparison.Ordinal)).ToList();
+        all.Except(mails).Should().OnlyContain(m => (m.MessageId ?? "").StartsWith($"i{id}.", StringComparison.Ordinal), "every other mail is a page for this incident");
         mails.Should().HaveCount(2, "one notice per affected customer");
         var german = mails.Single(m => m.To.Mailboxes.Single().Address == "erika@example.de");
         german.Subject.Should().Be("Störung bei Zendesk-Anbindung – Ihr Ticket 101");

@@ -79,7 +79,11 @@ public sealed class VendorFakes : IAsyncDisposable
             var path = context.Request.Path.Value ?? "";
             fakes.Requests.Enqueue(($"{context.Request.Method} {path}", context.Request.Headers.Authorization.ToString()));
             var vendor = path.StartsWith("/rest/api/3", StringComparison.Ordinal) ? "jira" : path.StartsWith("/api/v2", StringComparison.Ordinal) ? "zendesk" : "unleash";
-            if (fakes.faults.TryGetValue(vendor, out var queue) && queue.TryDequeue(out var fault))
+            // The service's ingestion pollers read the same vendors (same config sections); injected faults are
+            // meant for the runbook's calls, so the pollers' listing requests never consume them.
+            var polling = HttpMethods.IsGet(context.Request.Method)
+                && (path == "/rest/api/3/search/jql" || path.StartsWith("/api/v2/incremental", StringComparison.Ordinal) || path.StartsWith("/api/v2/satisfaction_ratings", StringComparison.Ordinal));
+            if (!polling && fakes.faults.TryGetValue(vendor, out var queue) && queue.TryDequeue(out var fault))
             {
                 context.Response.StatusCode = fault.Status;
                 if (fault.RetryAfter is { } seconds)
