@@ -1,6 +1,7 @@
 using IncidentDesk.Configuration;
 using IncidentDesk.Incidents;
 using IncidentDesk.Scheduling;
+using IncidentDesk.Sla;
 using IncidentDesk.Storage;
 using IncidentDesk.Web;
 using Prometheus;
@@ -27,6 +28,7 @@ public static class IncidentDeskApp
         builder.Services.AddScheduling(builder.Configuration, time);
         builder.Services.AddWeb();
         builder.Services.AddIncidents();
+        builder.Services.AddSla();
         return builder;
     }
 
