@@ -23,8 +23,7 @@ namespace IncidentDesk.Sla;
 public sealed class SlaEvaluator(NpgsqlDataSource dataSource, IncidentService incidents, IOptions<SlaOptions> options, ILogger<SlaEvaluator> logger)
 {
     private const long CycleLockKey = 0x51A_C7C1E;
-    private const string ContactsMark = "contacts";
-    private const string RatingsMark = "ratings";
+    private const string ChangesMark = "changes";
 
     /// <summary>What a cycle did.</summary>
     public sealed record CycleReport(IReadOnlyList<SlaResult> Results, int HoursRecomputed, int FirstResponsesObserved, int IncidentsOpened, int RecoveriesRecorded);
@@ -43,20 +42,17 @@ public sealed class SlaEvaluator(NpgsqlDataSource dataSource, IncidentService in
             await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@key)", new { key = CycleLockKey }, tx, cancellationToken: ct));
             await EnsureCalendarsAsync(connection, tx, set, now, ct);
 
-            var contactsMark = await SlaStore.WatermarkAsync(connection, tx, ContactsMark, ct);
-            var ratingsMark = await SlaStore.WatermarkAsync(connection, tx, RatingsMark, ct);
-            var first = contactsMark is null || ratingsMark is null;
+            // The change scan reads rows ingested after the previous cycle's mark. The mark trails the clock by
+            // IngestOverlap: a poller page committed up to that long after its ingested_at (or stamped by a
+            // node whose clock is that much behind) is still seen. Rows in the overlap are read twice, which
+            // only recomputes their hour again.
+            var mark = await SlaStore.WatermarkAsync(connection, tx, ChangesMark, ct);
+            var first = mark is null;
             HashSet<DateTimeOffset> dirtyContacts = [], dirtyRatings = [];
-            DateTimeOffset? newestContact, newestRating;
-            if (first)
+            if (!first)
             {
-                // No watermark yet: every rule is rebuilt from contacts anyway, so skip the change scan.
-                (newestContact, newestRating) = await SlaStore.NewestIngestAsync(connection, tx, ct);
-            }
-            else
-            {
-                (dirtyContacts, newestContact) = await SlaStore.DirtyHoursAsync(connection, tx, ratings: false, contactsMark!.Value - o.IngestOverlap, ct);
-                (dirtyRatings, newestRating) = await SlaStore.DirtyHoursAsync(connection, tx, ratings: true, ratingsMark!.Value - o.IngestOverlap, ct);
+                dirtyContacts = await SlaStore.DirtyHoursAsync(connection, tx, ratings: false, mark!.Value, ct);
+                dirtyRatings = await SlaStore.DirtyHoursAsync(connection, tx, ratings: true, mark.Value, ct);
             }
 
             foreach (var rule in set.Rules)
@@ -68,11 +64,8 @@ public sealed class SlaEvaluator(NpgsqlDataSource dataSource, IncidentService in
             await SlaStore.ForgetRulesExceptAsync(connection, tx, set.Rules.Select(r => r.Name).ToList(), ct);
 
             var horizon = now - o.FirstResponseHorizon;
-            var since = contactsMark is { } m ? m - o.IngestOverlap : DateTimeOffset.UnixEpoch;
-            firstResponses = await SlaStore.ClaimFirstResponsesAsync(connection, tx, since, horizon, ct);
-
-            await SlaStore.SaveWatermarkAsync(connection, tx, ContactsMark, newestContact ?? contactsMark ?? DateTimeOffset.UnixEpoch, ct);
-            await SlaStore.SaveWatermarkAsync(connection, tx, RatingsMark, newestRating ?? ratingsMark ?? DateTimeOffset.UnixEpoch, ct);
+            firstResponses = await SlaStore.ClaimFirstResponsesAsync(connection, tx, mark ?? DateTimeOffset.UnixEpoch, horizon, ct);
+            await SlaStore.SaveWatermarkAsync(connection, tx, ChangesMark, now - o.IngestOverlap, ct);
 
             states = await SlaStore.LoadStatesAsync(connection, tx, ct);
             foreach (var rule in set.Rules)

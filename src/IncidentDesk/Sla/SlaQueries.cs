@@ -116,20 +116,18 @@ internal static class SlaQueries
         GROUP BY channel
         """;
 
-    /// <summary>Hours in which a contact changed since the watermark (minus the overlap), and the newest change seen.</summary>
+    /// <summary>Hours in which a contact changed since the mark.</summary>
     public const string DirtyContactHours = """
-        SELECT date_bin('1 hour', created_at, TIMESTAMPTZ '2000-01-01 00:00:00Z') AS Bucket, max(ingested_at) AS Newest
+        SELECT DISTINCT date_bin('1 hour', created_at, TIMESTAMPTZ '2000-01-01 00:00:00Z')
         FROM contacts WHERE ingested_at > @since
-        GROUP BY 1
         """;
 
     /// <summary>Rating hours to redo: new or changed ratings, and ratings whose contact changed (scope may have moved).</summary>
     public const string DirtyRatingHours = """
-        SELECT date_bin('1 hour', x.rated_at, TIMESTAMPTZ '2000-01-01 00:00:00Z') AS Bucket, max(x.ingested_at) AS Newest
+        SELECT date_bin('1 hour', x.rated_at, TIMESTAMPTZ '2000-01-01 00:00:00Z')
         FROM contact_ratings x WHERE x.ingested_at > @since
-        GROUP BY 1
         UNION
-        SELECT date_bin('1 hour', x.rated_at, TIMESTAMPTZ '2000-01-01 00:00:00Z'), NULL
+        SELECT date_bin('1 hour', x.rated_at, TIMESTAMPTZ '2000-01-01 00:00:00Z')
         FROM contacts c JOIN contact_ratings x ON x.source = c.source AND x.external_id = c.external_id
         WHERE c.ingested_at > @since
         """;

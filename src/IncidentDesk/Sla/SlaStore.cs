@@ -58,7 +58,7 @@ public sealed class SlaStore
         return true;
     }
 
-    /// <summary>The watermark of <paramref name="name"/> (contacts or ratings), or null before the first cycle.</summary>
+    /// <summary>The change-scan mark, or null before the first cycle.</summary>
     public static Task<DateTimeOffset?> WatermarkAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string name, CancellationToken ct) =>
         connection.QuerySingleOrDefaultAsync<DateTimeOffset?>(new CommandDefinition(
             "SELECT value FROM sla_watermarks WHERE name = @name", new { name }, tx, cancellationToken: ct));
@@ -69,25 +69,12 @@ public sealed class SlaStore
             ON CONFLICT (name) DO UPDATE SET value = greatest(sla_watermarks.value, excluded.value)
             """, new { name, value }, tx, cancellationToken: ct));
 
-    /// <summary>The newest ingested_at of contacts and ratings (the first cycle starts its watermarks there).</summary>
-    public static Task<(DateTimeOffset? Contacts, DateTimeOffset? Ratings)> NewestIngestAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken ct) =>
-        connection.QuerySingleAsync<(DateTimeOffset?, DateTimeOffset?)>(new CommandDefinition(
-            "SELECT (SELECT max(ingested_at) FROM contacts), (SELECT max(ingested_at) FROM contact_ratings)", transaction: tx, cancellationToken: ct));
-
-    /// <summary>Hour buckets touched by changes since <paramref name="since"/>, and the newest change seen.</summary>
-    public static async Task<(HashSet<DateTimeOffset> Buckets, DateTimeOffset? Newest)> DirtyHoursAsync(NpgsqlConnection connection, NpgsqlTransaction tx, bool ratings, DateTimeOffset since, CancellationToken ct)
+    /// <summary>Hour buckets touched by contacts (or ratings) ingested after <paramref name="since"/>.</summary>
+    public static async Task<HashSet<DateTimeOffset>> DirtyHoursAsync(NpgsqlConnection connection, NpgsqlTransaction tx, bool ratings, DateTimeOffset since, CancellationToken ct)
     {
-        var rows = await connection.QueryAsync<(DateTime Bucket, DateTime? Newest)>(new CommandDefinition(
+        var rows = await connection.QueryAsync<DateTime>(new CommandDefinition(
             ratings ? SlaQueries.DirtyRatingHours : SlaQueries.DirtyContactHours, new { since }, tx, cancellationToken: ct));
-        var buckets = new HashSet<DateTimeOffset>();
-        DateTimeOffset? newest = null;
-        foreach (var (bucket, n) in rows)
-        {
-            buckets.Add(Utc(bucket));
-            if (n is { } v && (newest is null || Utc(v) > newest))
-                newest = Utc(v);
-        }
-        return (buckets, newest);
+        return rows.Select(Utc).ToHashSet();
     }
 
     /// <summary>
