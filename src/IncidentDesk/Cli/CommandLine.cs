@@ -12,6 +12,7 @@ public static class CommandLine
         root.Add(serve);
         root.Add(ServiceCommands.Migrate());
         root.Add(ServiceCommands.Check());
+        root.Add(AnalyzeCommand.Build());
         // No verb means serve; configuration overrides (--Urls=..., --Paging:AckTimeout=...) pass through.
         root.TreatUnmatchedTokensAsErrors = false;
         root.SetAction((result, ct) => serve.Action is System.CommandLine.Invocation.AsynchronousCommandLineAction a
