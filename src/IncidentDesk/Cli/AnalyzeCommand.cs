@@ -138,7 +138,7 @@ internal static class AnalyzeCommand
         tree.AddRow("[bold]Recommendation[/]", $"[bold]{CoverageDecision.Explain(decision).EscapeMarkup()}[/]");
         console.Write(tree);
         // Also as one unwrapped line, for scripts and narrow terminals.
-        console.MarkupLine($"Recommendation: [bold]{CoverageDecision.Explain(decision).EscapeMarkup()}[/] ({decision})");
+        Console.WriteLine($"Recommendation: {CoverageDecision.Explain(decision)} ({decision})");
         if (total == 0)
             console.MarkupLine("[yellow]No contacts in the period: the recommendation has nothing to stand on.[/]");
     }
