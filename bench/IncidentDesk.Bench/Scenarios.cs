@@ -18,6 +18,7 @@ public static class Scenarios
     public static IReadOnlyList<IScenario> All { get; } =
     [
         new ReadinessProbeScenario(),
+        new SlaScenario(),
     ];
 
     /// <summary>p50/p99 of a list of durations, in milliseconds.</summary>
