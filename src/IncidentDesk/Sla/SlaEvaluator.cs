@@ -40,6 +40,8 @@ public sealed class SlaEvaluator(NpgsqlDataSource dataSource, IncidentService in
         await using (var tx = await connection.BeginTransactionAsync(ct))
         {
             await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@key)", new { key = CycleLockKey }, tx, cancellationToken: ct));
+            // The range joins are estimated pessimistically; JIT-compiling them costs more than running them.
+            await connection.ExecuteAsync(new CommandDefinition("SET LOCAL jit = off", transaction: tx, cancellationToken: ct));
             await EnsureCalendarsAsync(connection, tx, set, now, ct);
 
             // The change scan reads rows ingested after the previous cycle's mark. The mark trails the clock by

@@ -42,13 +42,18 @@ internal static class SlaQueries
 
     private const string Ranges = "unnest(@lo::timestamptz[], @hi::timestamptz[]) AS r(lo, hi)";
 
+    // One index range scan per range. As a plain join the planner cannot see how narrow the ranges are
+    // and scans every contact of the channel, filtering by range (measured: 900 ms instead of 30 ms for
+    // 24 hours on 1M contacts). OFFSET 0 keeps the subquery from being flattened back into that join.
+    private const string ContactsIn = "SELECT * FROM contacts c WHERE c.created_at >= r.lo AND c.created_at < r.hi OFFSET 0";
+
     public static string Aggregate(SlaRuleKind kind) => kind switch
     {
         SlaRuleKind.ResponseWithin or SlaRuleKind.FirstResponseTime => $"""
             SELECT r.lo AS Bucket, {ChannelLabel} AS Channel, count(*) AS Samples,
                    count(*) FILTER (WHERE {ResponseSeconds} <= @threshold) AS Hits, 0::bigint AS Extra
             FROM {Ranges}
-            JOIN contacts c ON c.created_at >= r.lo AND c.created_at < r.hi
+            CROSS JOIN LATERAL ({ContactsIn}) c
             WHERE c.kind = 'ticket' AND c.first_response_at IS NOT NULL AND {Scope}
             GROUP BY 1, 2
             """,
@@ -56,7 +61,7 @@ internal static class SlaQueries
             SELECT r.lo AS Bucket, {ChannelLabel} AS Channel, count(*) AS Samples,
                    count(*) FILTER (WHERE x.rating = 'good') AS Hits, 0::bigint AS Extra
             FROM {Ranges}
-            JOIN contact_ratings x ON x.rated_at >= r.lo AND x.rated_at < r.hi
+            CROSS JOIN LATERAL (SELECT * FROM contact_ratings x WHERE x.rated_at >= r.lo AND x.rated_at < r.hi OFFSET 0) x
             JOIN contacts c ON c.source = x.source AND c.external_id = x.external_id
             WHERE {Scope}
             GROUP BY 1, 2
@@ -65,7 +70,7 @@ internal static class SlaQueries
             SELECT r.lo AS Bucket, {ChannelLabel} AS Channel, count(*) AS Samples,
                    count(*) FILTER (WHERE c.escalated_agent_error) AS Hits, 0::bigint AS Extra
             FROM {Ranges}
-            JOIN contacts c ON c.created_at >= r.lo AND c.created_at < r.hi
+            CROSS JOIN LATERAL ({ContactsIn}) c
             WHERE c.kind = 'ticket' AND {Scope}
             GROUP BY 1, 2
             """,
@@ -74,7 +79,7 @@ internal static class SlaQueries
                    count(*) FILTER (WHERE c.answered IS TRUE AND c.wait_seconds <= @threshold) AS Hits,
                    count(*) FILTER (WHERE c.abandoned IS TRUE) AS Extra
             FROM {Ranges}
-            JOIN contacts c ON c.created_at >= r.lo AND c.created_at < r.hi
+            CROSS JOIN LATERAL ({ContactsIn}) c
             WHERE c.kind = 'call' AND (c.answered IS TRUE OR c.abandoned IS TRUE) AND {Scope}
             GROUP BY 1, 2
             """,
@@ -86,7 +91,7 @@ internal static class SlaQueries
                        NOT sla_in_business_hours(@calendar, c.created_at) AS outside,
                        (c.priority = ANY(@critical_priorities) OR c.queue = ANY(@critical_queues)) IS TRUE AS critical
                 FROM {Ranges}
-                JOIN contacts c ON c.created_at >= r.lo AND c.created_at < r.hi
+                CROSS JOIN LATERAL ({ContactsIn}) c
                 WHERE {Scope}) x
             GROUP BY 1, 2
             """,
