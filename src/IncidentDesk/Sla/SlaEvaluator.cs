@@ -50,7 +50,7 @@ public sealed class SlaEvaluator(NpgsqlDataSource dataSource, IncidentService in
             // only recomputes their hour again.
             var mark = await SlaStore.WatermarkAsync(connection, tx, ChangesMark, ct);
             var first = mark is null;
-            HashSet<DateTimeOffset> dirtyContacts = [], dirtyRatings = [];
+            IReadOnlyList<SlaStore.DirtyHour> dirtyContacts = [], dirtyRatings = [];
             if (!first)
             {
                 dirtyContacts = await SlaStore.DirtyHoursAsync(connection, tx, ratings: false, mark!.Value, ct);
@@ -61,7 +61,7 @@ public sealed class SlaEvaluator(NpgsqlDataSource dataSource, IncidentService in
             {
                 var rebuildEvery = first ? TimeSpan.Zero : o.RebuildInterval;
                 hours += await SlaStore.MaintainRollupsAsync(connection, tx, rule, set.CalendarOf(rule), now,
-                    rule.Kind == SlaRuleKind.Csat ? dirtyRatings : dirtyContacts, rebuildEvery, ct);
+                    SlaStore.DirtyFor(rule, rule.Kind == SlaRuleKind.Csat ? dirtyRatings : dirtyContacts), rebuildEvery, ct);
             }
             await SlaStore.ForgetRulesExceptAsync(connection, tx, set.Rules.Select(r => r.Name).ToList(), ct);
 

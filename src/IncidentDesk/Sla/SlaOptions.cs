@@ -12,10 +12,11 @@ public sealed class SlaOptions : IValidatedOptions
     public TimeSpan EvaluationInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
-    /// How far behind the watermark the change scan starts: a page committed by a poller this much later
-    /// than its ingested_at is still seen. Recomputing a bucket twice is harmless.
+    /// How far before the previous cycle the change scan starts: a poller page committed this much later than
+    /// its ingested_at (or stamped by a node whose clock is this much behind) is still seen. A poller page
+    /// commits in well under a second and nodes run NTP; every change in the overlap is recomputed once more.
     /// </summary>
-    public TimeSpan IngestOverlap { get; set; } = TimeSpan.FromMinutes(5);
+    public TimeSpan IngestOverlap { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Every rule's rollups are rebuilt from contacts this often, as a safety net.</summary>
     public TimeSpan RebuildInterval { get; set; } = TimeSpan.FromHours(24);

@@ -69,13 +69,36 @@ public sealed class SlaStore
             ON CONFLICT (name) DO UPDATE SET value = greatest(sla_watermarks.value, excluded.value)
             """, new { name, value }, tx, cancellationToken: ct));
 
-    /// <summary>Hour buckets touched by contacts (or ratings) ingested after <paramref name="since"/>.</summary>
-    public static async Task<HashSet<DateTimeOffset>> DirtyHoursAsync(NpgsqlConnection connection, NpgsqlTransaction tx, bool ratings, DateTimeOffset since, CancellationToken ct)
+    /// <summary>An hour touched by a change, and the change's kind, source and channel (null: any channel).</summary>
+    public sealed record DirtyHour(DateTime Bucket, string Kind, string Source, string? Channel)
     {
-        var rows = await connection.QueryAsync<DateTime>(new CommandDefinition(
-            ratings ? SlaQueries.DirtyRatingHours : SlaQueries.DirtyContactHours, new { since }, tx, cancellationToken: ct));
-        return rows.Select(Utc).ToHashSet();
+        /// <summary>
+        /// Whether a rule's rollup can be affected. Kind and source identify a contact and never change; the
+        /// channel is set by the source at creation. Priority and queue do change (escalation), so they never
+        /// rule a change out: the old values are no longer visible.
+        /// </summary>
+        public bool MayAffect(SlaRule rule) =>
+            (rule.Kind switch
+            {
+                SlaRuleKind.PhoneServiceLevel => Kind == "call",
+                SlaRuleKind.OutOfHoursShare => true,
+                _ => Kind == "ticket",
+            })
+            && (rule.Scope.Sources.Count == 0 || rule.Scope.Sources.Contains(Source))
+            && (Channel is null || rule.Scope.Channels.Count == 0 || rule.Scope.Channels.Contains(Channel));
     }
+
+    /// <summary>Hour buckets touched by contacts (or ratings) ingested after <paramref name="since"/>.</summary>
+    public static async Task<IReadOnlyList<DirtyHour>> DirtyHoursAsync(NpgsqlConnection connection, NpgsqlTransaction tx, bool ratings, DateTimeOffset since, CancellationToken ct)
+    {
+        var rows = await connection.QueryAsync<DirtyHour>(new CommandDefinition(
+            ratings ? SlaQueries.DirtyRatingHours : SlaQueries.DirtyContactHours, new { since }, tx, cancellationToken: ct));
+        return rows.ToList();
+    }
+
+    /// <summary>The dirty hours a rule has to recompute.</summary>
+    public static HashSet<DateTimeOffset> DirtyFor(SlaRule rule, IReadOnlyList<DirtyHour> dirty) =>
+        dirty.Where(d => d.MayAffect(rule)).Select(d => Utc(d.Bucket)).ToHashSet();
 
     /// <summary>
     /// Brings the rule's hourly rollups up to date: a full rebuild of its lookback when it is new, its
