@@ -10,9 +10,9 @@ namespace IncidentDesk.Sla;
 /// One evaluation cycle over every rule at a given <c>now</c>:
 /// <list type="number">
 /// <item>calendars: business intervals cover what the rules read;</item>
-/// <item>rollups: hours touched by contacts/ratings ingested since the watermark are recomputed (a rule whose
+/// <item>rollups: 5-minute buckets touched by contacts/ratings ingested since the last cycle are recomputed (a rule whose
 /// definition changed is rebuilt over its lookback), so the cost follows the change rate, not the window;</item>
-/// <item>windows: whole hours from the rollups, the two partial edge hours and the overdue unanswered tickets
+/// <item>windows: whole buckets from the rollups, the two partial edge buckets and the overdue unanswered tickets
 /// from contacts; verdicts by <see cref="SlaJudge"/>; results appended to <c>sla_results</c>;</item>
 /// <item>the first-response histogram observes newly answered contacts;</item>
 /// <item>breach episodes: a breach opens (or joins) one incident per rule and channel, a sustained recovery is
@@ -26,7 +26,7 @@ public sealed class SlaEvaluator(NpgsqlDataSource dataSource, IncidentService in
     private const string ChangesMark = "changes";
 
     /// <summary>What a cycle did.</summary>
-    public sealed record CycleReport(IReadOnlyList<SlaResult> Results, int HoursRecomputed, int FirstResponsesObserved, int IncidentsOpened, int RecoveriesRecorded);
+    public sealed record CycleReport(IReadOnlyList<SlaResult> Results, int BucketsRecomputed, int FirstResponsesObserved, int IncidentsOpened, int RecoveriesRecorded);
 
     public async Task<CycleReport> EvaluateAsync(SlaRuleSet set, DateTimeOffset now, CancellationToken ct)
     {
@@ -34,7 +34,7 @@ public sealed class SlaEvaluator(NpgsqlDataSource dataSource, IncidentService in
         List<SlaResult> results = [];
         IReadOnlyList<(string Channel, double Seconds)> firstResponses;
         Dictionary<(string Rule, string Channel), BreachState> states;
-        var hours = 0;
+        var buckets = 0;
 
         await using (var connection = await dataSource.OpenConnectionAsync(ct))
         await using (var tx = await connection.BeginTransactionAsync(ct))
@@ -50,17 +50,17 @@ public sealed class SlaEvaluator(NpgsqlDataSource dataSource, IncidentService in
             // only recomputes their hour again.
             var mark = await SlaStore.WatermarkAsync(connection, tx, ChangesMark, ct);
             var first = mark is null;
-            IReadOnlyList<SlaStore.DirtyHour> dirtyContacts = [], dirtyRatings = [];
+            IReadOnlyList<SlaStore.DirtyBucket> dirtyContacts = [], dirtyRatings = [];
             if (!first)
             {
-                dirtyContacts = await SlaStore.DirtyHoursAsync(connection, tx, ratings: false, mark!.Value, ct);
-                dirtyRatings = await SlaStore.DirtyHoursAsync(connection, tx, ratings: true, mark.Value, ct);
+                dirtyContacts = await SlaStore.DirtyBucketsAsync(connection, tx, ratings: false, mark!.Value, ct);
+                dirtyRatings = await SlaStore.DirtyBucketsAsync(connection, tx, ratings: true, mark.Value, ct);
             }
 
             foreach (var rule in set.Rules)
             {
                 var rebuildEvery = first ? TimeSpan.Zero : o.RebuildInterval;
-                hours += await SlaStore.MaintainRollupsAsync(connection, tx, rule, set.CalendarOf(rule), now,
+                buckets += await SlaStore.MaintainRollupsAsync(connection, tx, rule, set.CalendarOf(rule), now,
                     SlaStore.DirtyFor(rule, rule.Kind == SlaRuleKind.Csat ? dirtyRatings : dirtyContacts), rebuildEvery, ct);
             }
             await SlaStore.ForgetRulesExceptAsync(connection, tx, set.Rules.Select(r => r.Name).ToList(), ct);
@@ -82,9 +82,9 @@ public sealed class SlaEvaluator(NpgsqlDataSource dataSource, IncidentService in
             SlaMetrics.FirstResponse.WithLabels(channel).Observe(seconds);
 
         var (opened, recovered) = await ApplyBreachEpisodesAsync(results, states, now, ct);
-        logger.LogDebug("SLA cycle at {Now}: {Results} result(s), {Hours} hour bucket(s) recomputed, {Observed} first response(s) observed",
-            now, results.Count, hours, firstResponses.Count);
-        return new CycleReport(results, hours, firstResponses.Count, opened, recovered);
+        logger.LogDebug("SLA cycle at {Now}: {Results} result(s), {Buckets} bucket(s) recomputed, {Observed} first response(s) observed",
+            now, results.Count, buckets, firstResponses.Count);
+        return new CycleReport(results, buckets, firstResponses.Count, opened, recovered);
     }
 
     /// <summary>The verdicts of one rule at <paramref name="now"/>, one per channel (or one for "all").</summary>

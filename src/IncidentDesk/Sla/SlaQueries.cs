@@ -2,7 +2,7 @@ namespace IncidentDesk.Sla;
 
 /// <summary>
 /// The SQL of each rule kind. One aggregate per kind over a list of time ranges [lo, hi): the rollup
-/// maintenance passes dirty hours, the evaluation passes a window's two partial edge hours, and the
+/// maintenance passes dirty buckets, the evaluation passes a window's two partial edge buckets, and the
 /// benchmark's naive baseline passes the whole window, so all three count exactly the same way.
 /// Every aggregate returns (bucket = range start, channel, samples, hits, extra):
 /// <list type="bullet">
@@ -121,18 +121,18 @@ internal static class SlaQueries
         GROUP BY channel
         """;
 
-    /// <summary>Hours in which a contact changed since the mark, with what a rule's scope can rule out.</summary>
-    public const string DirtyContactHours = """
-        SELECT DISTINCT date_bin('1 hour', created_at, TIMESTAMPTZ '2000-01-01 00:00:00Z') AS Bucket, kind AS Kind, source AS Source, channel AS Channel
+    /// <summary>Buckets in which a contact changed since the mark, with what a rule's scope can rule out.</summary>
+    public const string DirtyContactBuckets = """
+        SELECT DISTINCT date_bin('5 minutes', created_at, TIMESTAMPTZ '1970-01-01 00:00:00Z') AS Bucket, kind AS Kind, source AS Source, channel AS Channel
         FROM contacts WHERE ingested_at > @since
         """;
 
-    /// <summary>Rating hours to redo: new or changed ratings, and ratings whose contact changed (scope may have moved).</summary>
-    public const string DirtyRatingHours = """
-        SELECT date_bin('1 hour', x.rated_at, TIMESTAMPTZ '2000-01-01 00:00:00Z') AS Bucket, 'ticket' AS Kind, x.source AS Source, NULL AS Channel
+    /// <summary>Rating buckets to redo: new or changed ratings, and ratings whose contact changed (scope may have moved).</summary>
+    public const string DirtyRatingBuckets = """
+        SELECT date_bin('5 minutes', x.rated_at, TIMESTAMPTZ '1970-01-01 00:00:00Z') AS Bucket, 'ticket' AS Kind, x.source AS Source, NULL AS Channel
         FROM contact_ratings x WHERE x.ingested_at > @since
         UNION
-        SELECT date_bin('1 hour', x.rated_at, TIMESTAMPTZ '2000-01-01 00:00:00Z'), 'ticket', x.source, NULL
+        SELECT date_bin('5 minutes', x.rated_at, TIMESTAMPTZ '1970-01-01 00:00:00Z'), 'ticket', x.source, NULL
         FROM contacts c JOIN contact_ratings x ON x.source = c.source AND x.external_id = c.external_id
         WHERE c.ingested_at > @since
         """;

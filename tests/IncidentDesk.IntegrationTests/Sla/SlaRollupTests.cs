@@ -50,7 +50,7 @@ public sealed class SlaRollupTests
         var set = SlaScenario.Rules(Rules);
 
         var first = await s.EvaluateAsync(set);
-        first.HoursRecomputed.Should().Be(7 * 24 + 1 + 3 * 24 + 1 + 4 * 24 + 1, "the first cycle builds each rule's lookback, hour by hour");
+        first.BucketsRecomputed.Should().Be((7 + 3 + 4) * 288 + 3, "the first cycle builds each rule's lookback, 5-minute bucket by bucket");
         await AssertEqualToFullScan(s, set, first);
 
         // Ten minutes later: some tickets get their first response, one old ticket is re-read, new ones arrive.
@@ -60,17 +60,17 @@ public sealed class SlaRollupTests
         var fresh = Enumerable.Range(0, 20).Select(i => s.Ticket("chat", s.Now.AddMinutes(-i), i % 2 == 0 ? s.Now : null)).ToList();
         await s.IngestAsync(answeredNow.Concat(fresh).ToList(), [new IncidentDesk.Ticketing.ContactRating("sim", fresh[0].ExternalId, false, s.Now.AddMinutes(-1))]);
         var second = await s.EvaluateAsync(set);
-        second.HoursRecomputed.Should().BeLessThan(first.HoursRecomputed / 4, "only the hours whose contacts changed are recomputed");
+        second.BucketsRecomputed.Should().BeLessThan(first.BucketsRecomputed / 4, "only the hours whose contacts changed are recomputed");
         await AssertEqualToFullScan(s, set, second);
 
         // Two hours later, nothing ingested: the last batch is still inside the change-scan overlap and is
         // read once more; after that the window slides with nothing recomputed, and the answer still matches.
         s.Time.Advance(TimeSpan.FromHours(2));
         var third = await s.EvaluateAsync(set);
-        third.HoursRecomputed.Should().BeLessThanOrEqualTo(second.HoursRecomputed);
+        third.BucketsRecomputed.Should().BeLessThanOrEqualTo(second.BucketsRecomputed);
         s.Time.Advance(TimeSpan.FromMinutes(1));
         var fourth = await s.EvaluateAsync(set);
-        fourth.HoursRecomputed.Should().Be(0);
+        fourth.BucketsRecomputed.Should().Be(0);
         await AssertEqualToFullScan(s, set, fourth);
     }
 

@@ -48,11 +48,12 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         LIMIT 1), false)
 $$;
 
--- Hourly rollups per rule: samples / hits / extra (what each counts depends on the rule kind, see
--- Sla/SlaQueries.cs). A window sums its full hours from here and reads only its two partial edge hours
--- from contacts, so a 7-day window costs ~170 rollup rows per channel instead of a scan of 7 days of
--- contacts. Buckets are recomputed whole when a contact in them changes (contacts.ingested_at moves on
--- every change), and a rule is rebuilt when its fingerprint (definition + calendar) changes.
+-- 5-minute rollups per rule: samples / hits / extra (what each counts depends on the rule kind, see
+-- Sla/SlaQueries.cs). A window sums its whole buckets from here and reads only its two partial edge
+-- buckets from contacts, so a 7-day window costs ~2,000 rollup rows per channel (one index range read)
+-- instead of a scan of 7 days of contacts. A bucket is recomputed whole when a contact in it changes
+-- (contacts.ingested_at moves on every change), and a rule is rebuilt when its fingerprint (definition +
+-- calendar) changes.
 CREATE TABLE sla_rollups (
     rule     text        NOT NULL,
     bucket   timestamptz NOT NULL,
