@@ -206,9 +206,16 @@ public sealed class SlaScenario : IScenario
         var (channel, _, mean) = PickChannel(random, ticketsOnly: true);
         return new Contact
         {
-            Source = "zendesk", ExternalId = id, Channel = channel, Priority = PriorityMix[random.Next(PriorityMix.Length)], Status = "open",
-            Queue = "q" + random.Next(5), CreatedAt = created, SourceUpdatedAt = now,
-            FirstResponseAt = null, EscalatedAgentError = random.Next(100) < 3,
+            Source = "zendesk",
+            ExternalId = id,
+            Channel = channel,
+            Priority = PriorityMix[random.Next(PriorityMix.Length)],
+            Status = "open",
+            Queue = "q" + random.Next(5),
+            CreatedAt = created,
+            SourceUpdatedAt = now,
+            FirstResponseAt = null,
+            EscalatedAgentError = random.Next(100) < 3,
         };
     }
 

@@ -65,8 +65,12 @@ internal static class AnalyzeCommand
                 await SlaStore.EnsureCalendarAsync(connection, tx, calendar, from, now, ct);
                 cells = (await connection.QueryAsync<Cell>(new CommandDefinition(CoverageSql, new
                 {
-                    calendar = calendar.Name, tz = calendar.Zone.Id, from, now,
-                    critical_priorities = critical.Priorities.ToArray(), critical_queues = critical.Queues.ToArray(),
+                    calendar = calendar.Name,
+                    tz = calendar.Zone.Id,
+                    from,
+                    now,
+                    critical_priorities = critical.Priorities.ToArray(),
+                    critical_queues = critical.Queues.ToArray(),
                 }, tx, cancellationToken: ct))).ToList();
                 await tx.CommitAsync(ct);
             }

@@ -118,8 +118,15 @@ public static class SlaJudge
             why += $"; only {tally.Samples} samples, at least {rule.MinSamples} needed";
         return new SlaResult
         {
-            Rule = rule, Channel = channel, WindowStart = windowEnd - rule.Window, WindowEnd = windowEnd,
-            Value = value, Samples = tally.Samples, Status = status, Detail = detail, Summary = why,
+            Rule = rule,
+            Channel = channel,
+            WindowStart = windowEnd - rule.Window,
+            WindowEnd = windowEnd,
+            Value = value,
+            Samples = tally.Samples,
+            Status = status,
+            Detail = detail,
+            Summary = why,
         };
     }
 

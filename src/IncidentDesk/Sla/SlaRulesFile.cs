@@ -39,8 +39,13 @@ public static partial class SlaRulesFile
 
     private static readonly Dictionary<string, DayOfWeek> Days = new()
     {
-        ["mon"] = DayOfWeek.Monday, ["tue"] = DayOfWeek.Tuesday, ["wed"] = DayOfWeek.Wednesday, ["thu"] = DayOfWeek.Thursday,
-        ["fri"] = DayOfWeek.Friday, ["sat"] = DayOfWeek.Saturday, ["sun"] = DayOfWeek.Sunday,
+        ["mon"] = DayOfWeek.Monday,
+        ["tue"] = DayOfWeek.Tuesday,
+        ["wed"] = DayOfWeek.Wednesday,
+        ["thu"] = DayOfWeek.Thursday,
+        ["fri"] = DayOfWeek.Friday,
+        ["sat"] = DayOfWeek.Saturday,
+        ["sun"] = DayOfWeek.Sunday,
     };
 
     private static readonly string[] PriorityNames = [Priorities.Low, Priorities.Medium, Priorities.High, Priorities.Critical];
@@ -321,9 +326,22 @@ public static partial class SlaRulesFile
 
         return new SlaRule
         {
-            Name = name!, Kind = kind, Scope = scope, PerChannel = perChannel, Window = window, Target = target, Within = within,
-            Basis = basis, Calendar = calendar, MinSamples = minSamples, Severity = severity, RecoverAfter = recoverAfter,
-            ExcludePaused = excludePaused, Tolerance = tolerance, MaxAbandonRate = maxAbandon, CriticalScope = critical,
+            Name = name!,
+            Kind = kind,
+            Scope = scope,
+            PerChannel = perChannel,
+            Window = window,
+            Target = target,
+            Within = within,
+            Basis = basis,
+            Calendar = calendar,
+            MinSamples = minSamples,
+            Severity = severity,
+            RecoverAfter = recoverAfter,
+            ExcludePaused = excludePaused,
+            Tolerance = tolerance,
+            MaxAbandonRate = maxAbandon,
+            CriticalScope = critical,
             Line = (int)map.Start.Line,
         };
     }

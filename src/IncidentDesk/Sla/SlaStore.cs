@@ -224,8 +224,17 @@ public sealed class SlaStore
             VALUES (@Rule, @Kind, @Channel, @Scope, @WindowStart, @WindowEnd, @Value, @Target, @Direction, @Samples, @Status, @Detail::jsonb)
             """, results.Select(r => new
         {
-            Rule = r.Rule.Name, Kind = SlaRuleKinds.Name(r.Rule.Kind), r.Channel, Scope = r.Rule.Scope.Describe(),
-            r.WindowStart, r.WindowEnd, r.Value, r.Rule.Target, Direction = Direction(r.Rule), r.Samples, r.Status,
+            Rule = r.Rule.Name,
+            Kind = SlaRuleKinds.Name(r.Rule.Kind),
+            r.Channel,
+            Scope = r.Rule.Scope.Describe(),
+            r.WindowStart,
+            r.WindowEnd,
+            r.Value,
+            r.Rule.Target,
+            Direction = Direction(r.Rule),
+            r.Samples,
+            r.Status,
             Detail = JsonSerializer.Serialize(r.Detail),
         }), tx, cancellationToken: ct));
 
@@ -247,9 +256,19 @@ public sealed class SlaStore
                 detail = excluded.detail, breached_since = excluded.breached_since, ok_since = excluded.ok_since, incident_raised = excluded.incident_raised
             """, new
         {
-            rule = result.Rule.Name, channel = result.Channel, kind = SlaRuleKinds.Name(result.Rule.Kind), value = result.Value, target = result.Rule.Target,
-            direction = Direction(result.Rule), samples = result.Samples, status = result.Status, windowEnd = result.WindowEnd,
-            detail = JsonSerializer.Serialize(result.Detail), breachedSince = state.BreachedSince, okSince = state.OkSince, raised = state.IncidentRaised,
+            rule = result.Rule.Name,
+            channel = result.Channel,
+            kind = SlaRuleKinds.Name(result.Rule.Kind),
+            value = result.Value,
+            target = result.Rule.Target,
+            direction = Direction(result.Rule),
+            samples = result.Samples,
+            status = result.Status,
+            windowEnd = result.WindowEnd,
+            detail = JsonSerializer.Serialize(result.Detail),
+            breachedSince = state.BreachedSince,
+            okSince = state.OkSince,
+            raised = state.IncidentRaised,
         }, cancellationToken: ct));
 
     /// <summary>Forgets rollups and state of rules no longer in the file (their open incidents stay with people).</summary>

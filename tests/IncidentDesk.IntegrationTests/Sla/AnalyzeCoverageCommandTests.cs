@@ -78,7 +78,12 @@ public sealed class AnalyzeCoverageCommandTests(TestDatabase database) : IClassF
 
     private static Contact Contact(string id, string channel, DateTimeOffset created, string priority) => new()
     {
-        Source = "sim", ExternalId = id, Channel = channel, Priority = priority, Status = "solved",
-        CreatedAt = created, SourceUpdatedAt = created,
+        Source = "sim",
+        ExternalId = id,
+        Channel = channel,
+        Priority = priority,
+        Status = "solved",
+        CreatedAt = created,
+        SourceUpdatedAt = created,
     };
 }

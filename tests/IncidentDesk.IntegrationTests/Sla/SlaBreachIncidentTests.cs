@@ -45,8 +45,12 @@ public sealed class SlaBreachIncidentTests
         incident.SignalCount.Should().Be(1);
         incident.Labels.Should().Contain(new Dictionary<string, string>
         {
-            ["rule"] = "chat-reachability", ["kind"] = "response_within", ["channel"] = "chat",
-            ["value"] = "0.6", ["target"] = "0.8", ["runbook"] = "sla-response-within",
+            ["rule"] = "chat-reachability",
+            ["kind"] = "response_within",
+            ["channel"] = "chat",
+            ["value"] = "0.6",
+            ["target"] = "0.8",
+            ["runbook"] = "sla-response-within",
         });
         incident.Summary.Should().Contain("60.0 %").And.Contain("80.0 %");
 

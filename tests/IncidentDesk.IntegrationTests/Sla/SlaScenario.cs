@@ -64,15 +64,33 @@ internal sealed class SlaScenario : IAsyncDisposable
     /// <summary>A ticket; <paramref name="respondedAt"/> null means still unanswered.</summary>
     public Contact Ticket(string channel, DateTimeOffset created, DateTimeOffset? respondedAt, string? priority = "medium", int? onHold = null, string status = "open", bool paused = false, bool agentError = false) => new()
     {
-        Source = "sim", ExternalId = NextId(), Channel = channel, Priority = priority, Status = status, Queue = "support",
-        CreatedAt = created, FirstResponseAt = respondedAt, OnHoldSeconds = onHold, SlaPaused = paused ? true : null,
-        EscalatedAgentError = agentError, EscalatedToTech = agentError, SourceUpdatedAt = Now,
+        Source = "sim",
+        ExternalId = NextId(),
+        Channel = channel,
+        Priority = priority,
+        Status = status,
+        Queue = "support",
+        CreatedAt = created,
+        FirstResponseAt = respondedAt,
+        OnHoldSeconds = onHold,
+        SlaPaused = paused ? true : null,
+        EscalatedAgentError = agentError,
+        EscalatedToTech = agentError,
+        SourceUpdatedAt = Now,
     };
 
     public Contact Call(DateTimeOffset created, bool answered, int waitSeconds, bool abandoned = false) => new()
     {
-        Source = "sim", ExternalId = NextId(), Kind = ContactKind.Call, Channel = Channels.Phone, Status = "closed",
-        CreatedAt = created, Answered = answered, Abandoned = abandoned, WaitSeconds = waitSeconds, SourceUpdatedAt = Now,
+        Source = "sim",
+        ExternalId = NextId(),
+        Kind = ContactKind.Call,
+        Channel = Channels.Phone,
+        Status = "closed",
+        CreatedAt = created,
+        Answered = answered,
+        Abandoned = abandoned,
+        WaitSeconds = waitSeconds,
+        SourceUpdatedAt = Now,
     };
 
     /// <summary>Upserts contacts (and ratings) as a poller would, with ingested_at = the fake now.</summary>

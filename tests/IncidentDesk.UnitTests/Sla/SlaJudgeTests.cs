@@ -9,8 +9,14 @@ public sealed class SlaJudgeTests
 
     private static SlaRule Rule(SlaRuleKind kind, double target, int minSamples = 10) => new()
     {
-        Name = "r", Kind = kind, Window = TimeSpan.FromHours(24), Target = target, Within = TimeSpan.FromMinutes(30), MinSamples = minSamples,
-        MaxAbandonRate = 0.05, Tolerance = 0.02,
+        Name = "r",
+        Kind = kind,
+        Window = TimeSpan.FromHours(24),
+        Target = target,
+        Within = TimeSpan.FromMinutes(30),
+        MinSamples = minSamples,
+        MaxAbandonRate = 0.05,
+        Tolerance = 0.02,
     };
 
     [Theory]
