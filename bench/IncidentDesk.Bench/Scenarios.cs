@@ -20,6 +20,7 @@ public static class Scenarios
         new ReadinessProbeScenario(),
         new IngestionScenario(),
         new PagingScenario(),
+        new SlaScenario(),
     ];
 
     /// <summary>p50/p99 of a list of durations, in milliseconds.</summary>

@@ -6,6 +6,7 @@ using IncidentDesk.Paging;
 using IncidentDesk.Reviews;
 using IncidentDesk.Runbooks;
 using IncidentDesk.Scheduling;
+using IncidentDesk.Sla;
 using IncidentDesk.Storage;
 using IncidentDesk.Ticketing;
 using IncidentDesk.Web;
@@ -39,6 +40,7 @@ public static class IncidentDeskApp
         builder.Services.AddPaging(builder.Configuration);
         builder.Services.AddRunbooks();
         builder.Services.AddReviews();
+        builder.Services.AddSla();
         return builder;
     }
 

@@ -16,6 +16,7 @@ public static class CommandLine
         root.Add(BackfillCommand.Create());
         foreach (var client in ClientCommands.All()) root.Add(client);
         foreach (var command in Runbooks.RunbookCommands.All()) root.Add(command);
+        root.Add(AnalyzeCommand.Build());
         // No verb means serve; configuration overrides (--Urls=..., --Paging:AckTimeout=...) pass through.
         root.TreatUnmatchedTokensAsErrors = false;
         root.SetAction((result, ct) => serve.Action is System.CommandLine.Invocation.AsynchronousCommandLineAction a
