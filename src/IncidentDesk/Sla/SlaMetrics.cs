@@ -30,6 +30,15 @@ public sealed class SlaMetrics(NpgsqlDataSource dataSource, SlaRulesProvider rul
         "Contacts, calls or ratings in the rule's latest window.", Labels);
     private static readonly Gauge Csat = Metrics.CreateGauge("incidentdesk_csat_ratio",
         "good / (good + bad) over the CSAT rule's window.", "channel");
+    private static readonly Gauge OutOfHours = Metrics.CreateGauge("incidentdesk_contacts_out_of_hours_ratio",
+        "Share of contacts created outside business hours over the out_of_hours_share rule's window (handbook threshold 5 %).", "channel");
+
+    /// <summary>The measured value of these rule kinds is also published under a name of its own, by channel.</summary>
+    private static readonly Dictionary<string, Gauge> ValueByKind = new()
+    {
+        [SlaRuleKinds.Name(SlaRuleKind.Csat)] = Csat,
+        [SlaRuleKinds.Name(SlaRuleKind.OutOfHoursShare)] = OutOfHours,
+    };
 
     /// <summary>First response seconds (calendar time), observed once per contact when its first response becomes known.</summary>
     internal static readonly Histogram FirstResponse = Metrics.CreateHistogram("incidentdesk_first_response_seconds",
@@ -38,7 +47,7 @@ public sealed class SlaMetrics(NpgsqlDataSource dataSource, SlaRulesProvider rul
 
     private readonly Lock gate = new();
     private HashSet<(string Rule, string Channel)> published = [];
-    private HashSet<string> publishedCsat = [];
+    private HashSet<(string Kind, string Channel)> publishedValues = [];
 
     private sealed record StateRow(string Rule, string Channel, string Kind, double? Value, double Target, string Direction, long Samples, string Status);
 
@@ -53,7 +62,7 @@ public sealed class SlaMetrics(NpgsqlDataSource dataSource, SlaRulesProvider rul
         lock (gate)
         {
             var now = new HashSet<(string, string)>();
-            var csatNow = new HashSet<string>();
+            var valuesNow = new HashSet<(string Kind, string Channel)>();
             foreach (var r in rows)
             {
                 now.Add((r.Rule, r.Channel));
@@ -65,10 +74,10 @@ public sealed class SlaMetrics(NpgsqlDataSource dataSource, SlaRulesProvider rul
                 Target.WithLabels(r.Rule, r.Channel).Set(atMost ? 1 - r.Target : r.Target);
                 Breached.WithLabels(r.Rule, r.Channel).Set(r.Status == SlaStatus.Breached ? 1 : 0);
                 Samples.WithLabels(r.Rule, r.Channel).Set(r.Samples);
-                if (r.Kind == SlaRuleKinds.Name(SlaRuleKind.Csat) && r.Value is { } csat)
+                if (ValueByKind.TryGetValue(r.Kind, out var gauge) && r.Value is { } value)
                 {
-                    Csat.WithLabels(r.Channel).Set(csat);
-                    csatNow.Add(r.Channel);
+                    gauge.WithLabels(r.Channel).Set(value);
+                    valuesNow.Add((r.Kind, r.Channel));
                 }
             }
             // Only series this instance published itself are retracted: several services may share a
@@ -80,10 +89,10 @@ public sealed class SlaMetrics(NpgsqlDataSource dataSource, SlaRulesProvider rul
                 Breached.RemoveLabelled(rule, channel);
                 Samples.RemoveLabelled(rule, channel);
             }
-            foreach (var channel in publishedCsat.Except(csatNow))
-                Csat.RemoveLabelled(channel);
+            foreach (var (kind, channel) in publishedValues.Except(valuesNow))
+                ValueByKind[kind].RemoveLabelled(channel);
             published = now;
-            publishedCsat = csatNow;
+            publishedValues = valuesNow;
         }
     }
 }
