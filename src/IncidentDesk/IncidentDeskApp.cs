@@ -1,6 +1,6 @@
 using IncidentDesk.Configuration;
-using IncidentDesk.Incidents;
 using IncidentDesk.Dashboards;
+using IncidentDesk.Incidents;
 using IncidentDesk.OnCall;
 using IncidentDesk.Paging;
 using IncidentDesk.Reviews;

@@ -247,10 +247,21 @@ public sealed class IncidentService(NpgsqlDataSource dataSource, TimeProvider ti
 
         public Incident ToIncident() => new()
         {
-            Id = Id, DedupKey = DedupKey, Source = Source, Title = Title, Severity = Severity, Status = Status, Summary = Summary,
+            Id = Id,
+            DedupKey = DedupKey,
+            Source = Source,
+            Title = Title,
+            Severity = Severity,
+            Status = Status,
+            Summary = Summary,
             Labels = JsonSerializer.Deserialize<Dictionary<string, string>>(LabelsJson) ?? [],
-            OpenedAt = OpenedAt, LastSignalAt = LastSignalAt, SignalCount = SignalCount,
-            AcknowledgedAt = AcknowledgedAt, AcknowledgedBy = AcknowledgedBy, ResolvedAt = ResolvedAt, ResolvedBy = ResolvedBy,
+            OpenedAt = OpenedAt,
+            LastSignalAt = LastSignalAt,
+            SignalCount = SignalCount,
+            AcknowledgedAt = AcknowledgedAt,
+            AcknowledgedBy = AcknowledgedBy,
+            ResolvedAt = ResolvedAt,
+            ResolvedBy = ResolvedBy,
         };
     }
 }

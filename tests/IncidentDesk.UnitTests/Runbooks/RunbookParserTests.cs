@@ -91,9 +91,19 @@ public sealed class RunbookCatalogTests
         Shipped.Problems.Should().BeEmpty();
         Shipped.Runbooks.Keys.Should().BeEquivalentTo(
             "sla-response-within", "sla-first-response-time", "sla-csat", "sla-agent-error-escalations", "sla-phone-service-level",
-            "sla-out-of-hours-share", "integration-down", "tool-rollout-failure", "generic");
+            "sla-out-of-hours-share", "integration-down", "tool-rollout-failure", "generic", "sla-breach", "service-health");
         Shipped.Runbooks.Values.Should().OnlyContain(r => r.Steps[0].Kind == StepKinds.Acknowledge && r.Steps[0].Deadline == TimeSpan.FromMinutes(15),
             "the handbook: the shift lead confirms within 15 minutes");
+    }
+
+    [Fact]
+    public void Every_runbook_url_of_the_prometheus_alerts_names_a_shipped_runbook()
+    {
+        var rules = File.ReadAllText(Path.Combine(FindRoot(), "alerts", "prometheus", "incidentdesk.yml"));
+        var stems = System.Text.RegularExpressions.Regex.Matches(rules, @"runbook_url: ""runbooks/([a-z0-9-]+)\.md""")
+            .Select(m => m.Groups[1].Value).Distinct().ToList();
+        stems.Should().NotBeEmpty();
+        Shipped.Runbooks.Keys.Should().Contain(stems, "an alert's incident follows the runbook its runbook_url names");
     }
 
     [Theory]
