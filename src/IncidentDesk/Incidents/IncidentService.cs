@@ -36,7 +36,7 @@ public enum TransitionResult
 public sealed class IncidentService(NpgsqlDataSource dataSource, TimeProvider time, IEnumerable<IIncidentListener> listeners)
 {
     private const string Columns = """
-        id, dedup_key AS DedupKey, source, title, severity, status, summary, labels::text AS LabelsJson,
+        id, dedup_key AS DedupKey, source, title, severity, status, summary, labels::text AS Labels,
         opened_at AS OpenedAt, last_signal_at AS LastSignalAt, signal_count AS SignalCount,
         acknowledged_at AS AcknowledgedAt, acknowledged_by AS AcknowledgedBy, resolved_at AS ResolvedAt, resolved_by AS ResolvedBy
         """;
@@ -153,9 +153,9 @@ public sealed class IncidentService(NpgsqlDataSource dataSource, TimeProvider ti
     public async Task<Incident?> GetAsync(long id, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
+        var row = await connection.QuerySingleOrDefaultAsync<Incident>(new CommandDefinition(
             $"SELECT {Columns} FROM incidents WHERE id = @id", new { id }, cancellationToken: ct));
-        return row?.ToIncident();
+        return row;
     }
 
     /// <summary>Incidents newest first; <paramref name="status"/> is a status, <c>open</c>, or null for all.</summary>
@@ -168,12 +168,12 @@ public sealed class IncidentService(NpgsqlDataSource dataSource, TimeProvider ti
             _ => [status],
         };
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        var rows = await connection.QueryAsync<Row>(new CommandDefinition($"""
+        var rows = await connection.QueryAsync<Incident>(new CommandDefinition($"""
             SELECT {Columns} FROM incidents
             WHERE @statuses::text[] IS NULL OR status = ANY(@statuses)
             ORDER BY opened_at DESC, id DESC LIMIT @limit
             """, new { statuses, limit }, cancellationToken: ct));
-        return rows.Select(r => r.ToIncident()).ToList();
+        return rows.ToList();
     }
 
     public async Task<IReadOnlyList<IncidentEvent>> TimelineAsync(long id, CancellationToken ct)
@@ -220,48 +220,10 @@ public sealed class IncidentService(NpgsqlDataSource dataSource, TimeProvider ti
     {
         if (listeners.Length == 0)
             return;
-        var row = await connection.QuerySingleAsync<Row>(new CommandDefinition(
+        var incident = await connection.QuerySingleAsync<Incident>(new CommandDefinition(
             $"SELECT {Columns} FROM incidents WHERE id = @id", new { id }, tx, cancellationToken: ct));
-        var change = new IncidentChange(kind, row.ToIncident(), actor);
+        var change = new IncidentChange(kind, incident, actor);
         foreach (var listener in listeners)
             await listener.OnChangedAsync(change, tx, ct);
-    }
-
-    private sealed record Row
-    {
-        public long Id { get; init; }
-        public string DedupKey { get; init; } = "";
-        public string Source { get; init; } = "";
-        public string Title { get; init; } = "";
-        public string Severity { get; init; } = "";
-        public string Status { get; init; } = "";
-        public string? Summary { get; init; }
-        public string LabelsJson { get; init; } = "{}";
-        public DateTimeOffset OpenedAt { get; init; }
-        public DateTimeOffset LastSignalAt { get; init; }
-        public int SignalCount { get; init; }
-        public DateTimeOffset? AcknowledgedAt { get; init; }
-        public string? AcknowledgedBy { get; init; }
-        public DateTimeOffset? ResolvedAt { get; init; }
-        public string? ResolvedBy { get; init; }
-
-        public Incident ToIncident() => new()
-        {
-            Id = Id,
-            DedupKey = DedupKey,
-            Source = Source,
-            Title = Title,
-            Severity = Severity,
-            Status = Status,
-            Summary = Summary,
-            Labels = JsonSerializer.Deserialize<Dictionary<string, string>>(LabelsJson) ?? [],
-            OpenedAt = OpenedAt,
-            LastSignalAt = LastSignalAt,
-            SignalCount = SignalCount,
-            AcknowledgedAt = AcknowledgedAt,
-            AcknowledgedBy = AcknowledgedBy,
-            ResolvedAt = ResolvedAt,
-            ResolvedBy = ResolvedBy,
-        };
     }
 }

@@ -16,6 +16,17 @@ internal static class DapperTypeHandlers
         if (Interlocked.Exchange(ref registered, 1) == 1)
             return;
         SqlMapper.AddTypeHandler(new DateTimeOffsetHandler());
+        SqlMapper.AddTypeHandler(new JsonLabelsHandler());
+    }
+
+    /// <summary>Label maps live in <c>jsonb</c> columns; select them as text (<c>labels::text</c>).</summary>
+    private sealed class JsonLabelsHandler : SqlMapper.TypeHandler<Dictionary<string, string>>
+    {
+        public override Dictionary<string, string> Parse(object value) =>
+            System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>((string)value) ?? [];
+
+        public override void SetValue(IDbDataParameter parameter, Dictionary<string, string>? value) =>
+            parameter.Value = System.Text.Json.JsonSerializer.Serialize(value ?? []);
     }
 
     private sealed class DateTimeOffsetHandler : SqlMapper.TypeHandler<DateTimeOffset>

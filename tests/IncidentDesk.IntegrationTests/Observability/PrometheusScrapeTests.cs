@@ -11,7 +11,16 @@ public sealed class PrometheusScrapeTests(TestDatabase database) : IClassFixture
 
     public async Task InitializeAsync()
     {
-        service = await TestService.StartAsync(database);
+        // The simulated desk feeds contacts and the SLA job evaluates every 2 s, so this class's own service
+        // has SLA series to export (metrics are process-wide; nothing may come from another test class).
+        service = await TestService.StartAsync(database, new Dictionary<string, string?>
+        {
+            ["Ticketing:Simulated:Seed"] = "7",
+            ["Ticketing:Simulated:PollInterval"] = "00:00:01",
+            ["Ticketing:Simulated:ContactsPerDay"] = "400",
+            ["Ticketing:Simulated:History"] = "2.00:00:00",
+            ["Sla:EvaluationInterval"] = "00:00:02",
+        });
         var target = $"{service.BaseAddress.Host}:{service.BaseAddress.Port}";
         var rules = Path.Combine(RepoPaths.Alerts, "prometheus", "*.yml");
         prometheus = await ServerProcess.StartAsync("prometheus", "prometheus.yml",
