@@ -49,6 +49,7 @@ public static class PagingExtensions
     {
         app.MapSlackInteractions();
         app.MapAckLinks();
+        PagingMetrics.Initialize(app.Services.GetRequiredService<OnCall.OnCallDirectory>().LevelCount);
     }
 
     /// <summary>Stores the escalation job before the HTTP endpoints take traffic.</summary>

@@ -18,12 +18,18 @@ internal static class PagingMetrics
     public static readonly Counter Escalations = Metrics.CreateCounter(
         "incidentdesk_escalations_total", "Escalations to a higher level because nobody acknowledged in time.", "level");
 
-    static PagingMetrics()
+    /// <summary>
+    /// Publishes every series at zero from the start (Prometheus practice: a counter that appears only on its
+    /// first increment makes rate() and alerts blind to that first event).
+    /// </summary>
+    public static void Initialize(int escalationLevels)
     {
         foreach (var channel in new[] { "slack", "email" })
         {
             Sent.WithLabels(channel);
             Failed.WithLabels(channel);
         }
+        for (var level = 2; level <= escalationLevels; level++)
+            Escalations.WithLabels(level.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 }

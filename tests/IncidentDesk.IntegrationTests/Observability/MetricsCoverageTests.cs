@@ -26,6 +26,12 @@ public sealed class MetricsCoverageTests(TestDatabase database) : IClassFixture<
     public async Task InitializeAsync() => service = await TestService.StartAsync(database, new Dictionary<string, string?>
     {
         ["Telephony:AsteriskQueueLog:Path"] = queueLog,
+        // Contacts from the simulated desk, evaluated every 2 s, give this service its own SLA series.
+        ["Ticketing:Simulated:Seed"] = "11",
+        ["Ticketing:Simulated:PollInterval"] = "00:00:01",
+        ["Ticketing:Simulated:ContactsPerDay"] = "400",
+        ["Ticketing:Simulated:History"] = "2.00:00:00",
+        ["Sla:EvaluationInterval"] = "00:00:02",
     });
 
     public async Task DisposeAsync()
