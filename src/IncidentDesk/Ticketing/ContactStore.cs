@@ -6,7 +6,7 @@ namespace IncidentDesk.Ticketing;
 
 /// <summary>
 /// Writes contacts, ratings and poll cursors. A page of rows and the cursor after it are committed
-/// in one transaction (<see cref="CommitPageAsync"/>), so a crash re-reads a page rather than skipping
+/// in one transaction (<c>CommitPageAsync</c>), so a crash re-reads a page rather than skipping
 /// it, and the upsert makes that re-read change nothing.
 /// </summary>
 public sealed class ContactStore(NpgsqlDataSource dataSource, TimeProvider time)
@@ -23,14 +23,25 @@ public sealed class ContactStore(NpgsqlDataSource dataSource, TimeProvider time)
     }
 
     /// <summary>Upserts <paramref name="contacts"/> and <paramref name="ratings"/> and moves the cursor, all or nothing.</summary>
-    public async Task<PageResult> CommitPageAsync(
-        string cursorKey, string? cursor, IReadOnlyCollection<Contact> contacts, IReadOnlyCollection<ContactRating> ratings, CancellationToken ct)
+    public Task<PageResult> CommitPageAsync(
+        string cursorKey, string? cursor, IReadOnlyCollection<Contact> contacts, IReadOnlyCollection<ContactRating> ratings, CancellationToken ct) =>
+        CommitAsync(cursorKey, cursor, contacts, ratings, [], ct);
+
+    /// <summary>Commits a source's page: its contacts, ratings and queue statistics, and the cursor after it, all or nothing.</summary>
+    public Task<PageResult> CommitPageAsync(string cursorKey, SourcePage page, CancellationToken ct) =>
+        CommitAsync(cursorKey, page.NextCursor, page.Contacts, page.Ratings, page.QueueStatistics, ct);
+
+    private async Task<PageResult> CommitAsync(
+        string cursorKey, string? cursor, IReadOnlyCollection<Contact> contacts, IReadOnlyCollection<ContactRating> ratings,
+        IReadOnlyCollection<QueueStatistics> queueStatistics, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         var written = await UpsertContactsAsync(connection, tx, contacts, now, ct);
         var rated = await UpsertRatingsAsync(connection, tx, ratings, now, ct);
+        if (queueStatistics.Count > 0)
+            await UpsertQueueStatisticsAsync(connection, tx, queueStatistics, now, ct);
         if (cursor is not null)
             await SaveCursorAsync(connection, tx, cursorKey, cursor, now, ct);
         await tx.CommitAsync(ct);
@@ -96,6 +107,26 @@ public sealed class ContactStore(NpgsqlDataSource dataSource, TimeProvider time)
         return await command.ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>Upserts queue statistics windows; a re-read window with the same figures changes nothing.</summary>
+    public static async Task<int> UpsertQueueStatisticsAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, IReadOnlyCollection<QueueStatistics> statistics, DateTimeOffset now, CancellationToken ct)
+    {
+        var rows = statistics.GroupBy(s => (s.Source, s.QueueSid, s.WindowStart)).Select(g => g.Last()).ToList();
+        await using var command = new NpgsqlCommand(UpsertQueueStatisticsSql, connection, tx);
+        Add(command, "source", NpgsqlDbType.Text, rows.Select(s => s.Source));
+        Add(command, "queue_sid", NpgsqlDbType.Text, rows.Select(s => s.QueueSid));
+        Add(command, "window_start", NpgsqlDbType.TimestampTz, rows.Select(s => (DateTime?)s.WindowStart.UtcDateTime));
+        Add(command, "window_end", NpgsqlDbType.TimestampTz, rows.Select(s => (DateTime?)s.WindowEnd.UtcDateTime));
+        Add(command, "tasks_entered", NpgsqlDbType.Integer, rows.Select(s => (int?)s.TasksEntered));
+        Add(command, "tasks_canceled", NpgsqlDbType.Integer, rows.Select(s => (int?)s.TasksCanceled));
+        Add(command, "reservations_accepted", NpgsqlDbType.Integer, rows.Select(s => (int?)s.ReservationsAccepted));
+        Add(command, "wait_avg", NpgsqlDbType.Double, rows.Select(s => s.WaitAvgSeconds));
+        Add(command, "wait_max", NpgsqlDbType.Double, rows.Select(s => s.WaitMaxSeconds));
+        Add(command, "wait_total", NpgsqlDbType.Double, rows.Select(s => s.WaitTotalSeconds));
+        Add(command, "split", NpgsqlDbType.Jsonb, rows.Select(s => s.SplitByWaitTime));
+        command.Parameters.Add(new NpgsqlParameter("now", NpgsqlDbType.TimestampTz) { Value = now.UtcDateTime });
+        return await command.ExecuteNonQueryAsync(ct);
+    }
+
     public static Task SaveCursorAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, string source, string cursor, DateTimeOffset now, CancellationToken ct) =>
         connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO ingestion_sources (source, cursor, cursor_updated_at) VALUES (@source, @cursor, @now)
@@ -151,6 +182,25 @@ public sealed class ContactStore(NpgsqlDataSource dataSource, TimeProvider time)
                     excluded.sla_breached, excluded.sla_paused, excluded.sla_remaining_seconds, excluded.escalated_to_tech,
                     excluded.escalated_agent_error, excluded.wait_seconds, excluded.talk_seconds, excluded.answered,
                     excluded.abandoned, excluded.agent))
+        """;
+
+    private const string UpsertQueueStatisticsSql = """
+        INSERT INTO queue_statistics AS q (
+            source, queue_sid, window_start, window_end, tasks_entered, tasks_canceled, reservations_accepted,
+            wait_avg_seconds, wait_max_seconds, wait_total_seconds, split_by_wait_time, ingested_at)
+        SELECT u.*, @now
+        FROM unnest(@source, @queue_sid, @window_start, @window_end, @tasks_entered, @tasks_canceled, @reservations_accepted,
+                    @wait_avg, @wait_max, @wait_total, @split) AS u
+        ON CONFLICT (source, queue_sid, window_start) DO UPDATE SET
+            window_end = excluded.window_end, tasks_entered = excluded.tasks_entered, tasks_canceled = excluded.tasks_canceled,
+            reservations_accepted = excluded.reservations_accepted, wait_avg_seconds = excluded.wait_avg_seconds,
+            wait_max_seconds = excluded.wait_max_seconds, wait_total_seconds = excluded.wait_total_seconds,
+            split_by_wait_time = excluded.split_by_wait_time, ingested_at = excluded.ingested_at
+        WHERE (q.window_end, q.tasks_entered, q.tasks_canceled, q.reservations_accepted, q.wait_avg_seconds, q.wait_max_seconds,
+               q.wait_total_seconds, q.split_by_wait_time)
+              IS DISTINCT FROM
+              (excluded.window_end, excluded.tasks_entered, excluded.tasks_canceled, excluded.reservations_accepted,
+               excluded.wait_avg_seconds, excluded.wait_max_seconds, excluded.wait_total_seconds, excluded.split_by_wait_time)
         """;
 
     private const string UpsertRatingsSql = """

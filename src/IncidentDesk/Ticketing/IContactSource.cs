@@ -28,8 +28,20 @@ public interface IContactSource
 /// </summary>
 public sealed record SourcePage(IReadOnlyList<Contact> Contacts, IReadOnlyList<ContactRating> Ratings, string NextCursor, bool CaughtUp)
 {
+    /// <summary>Queue statistics windows (telephony), committed with the rows and the cursor.</summary>
+    public IReadOnlyList<QueueStatistics> QueueStatistics { get; init; } = [];
+
     public static SourcePage Of(IReadOnlyList<Contact> contacts, string nextCursor, bool caughtUp) => new(contacts, [], nextCursor, caughtUp);
 }
+
+/// <summary>
+/// One queue's aggregate over <c>[WindowStart, WindowEnd)</c> as the telephony platform reports it (a row of
+/// <c>queue_statistics</c>); <see cref="SplitByWaitTime"/> is the source's JSON, kept as it came.
+/// </summary>
+public sealed record QueueStatistics(
+    string Source, string QueueSid, DateTimeOffset WindowStart, DateTimeOffset WindowEnd,
+    int TasksEntered, int TasksCanceled, int ReservationsAccepted,
+    double? WaitAvgSeconds, double? WaitMaxSeconds, double? WaitTotalSeconds, string SplitByWaitTime);
 
 /// <summary>A failure of the source itself; <see cref="Kind"/> is the <c>kind</c> label of <c>incidentdesk_source_errors_total</c>.</summary>
 public sealed class SourceException(string source, string kind, string message, Exception? inner = null)

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using IncidentDesk.Configuration;
 using IncidentDesk.Telephony;
+using IncidentDesk.Telephony.Twilio;
 using IncidentDesk.Ticketing.Freshdesk;
 using IncidentDesk.Ticketing.Jira;
 using IncidentDesk.Ticketing.Otrs;
@@ -69,6 +70,18 @@ public static class IngestionExtensions
             services.AddSingleton<IContactSource>(sp => sp.GetRequiredService<AsteriskQueueLogSource>());
             schedule.Add<PollAsteriskQueueLogJob>("poll-asterisk-queue-log", queueLog.PollInterval);
         }
+        if (Section<TwilioOptions>(services, configuration, TwilioOptions.Section) is { } twilio)
+        {
+            var auth = Basic($"{twilio.AccountSid}:{twilio.AuthToken}");
+            AddSourceClient<TwilioCallSource>(services, TwilioCallSource.Name, twilio, auth);
+            services.AddTransient<IContactSource>(sp => sp.GetRequiredService<TwilioCallSource>());
+            if (twilio.StatisticsEnabled)
+            {
+                AddSourceClient<TwilioQueueStatisticsSource>(services, TwilioCallSource.Name, twilio, auth, twilio.TaskRouterBaseUrl);
+                services.AddTransient<IContactSource>(sp => sp.GetRequiredService<TwilioQueueStatisticsSource>());
+            }
+            schedule.Add<PollTwilioJob>("poll-twilio", twilio.PollInterval);
+        }
         return services;
     }
 
@@ -89,13 +102,13 @@ public static class IngestionExtensions
     /// A typed client with per-attempt timeout, retries with exponential backoff and jitter on 429/5xx/
     /// timeouts (honouring Retry-After), and a counter of every failed attempt.
     /// </summary>
-    internal static IHttpClientBuilder AddSourceClient<TClient>(IServiceCollection services, string source, PolledSourceOptions options, AuthenticationHeaderValue? auth)
+    internal static IHttpClientBuilder AddSourceClient<TClient>(IServiceCollection services, string source, PolledSourceOptions options, AuthenticationHeaderValue? auth, Uri? baseUrl = null)
         where TClient : class
     {
         var builder = services.AddHttpClient<TClient>(client =>
         {
             // A base URL that is invalid is reported by options validation at start; do not fail here first.
-            if (options.BaseUrl is { IsAbsoluteUri: true } url)
+            if ((baseUrl ?? options.BaseUrl) is { IsAbsoluteUri: true } url)
                 client.BaseAddress = new Uri(url.AbsoluteUri.EndsWith('/') ? url.AbsoluteUri : url.AbsoluteUri + "/");
             client.Timeout = Timeout.InfiniteTimeSpan; // the pipeline's timeouts rule
             client.DefaultRequestHeaders.Authorization = auth;

@@ -1,4 +1,5 @@
 using IncidentDesk.Telephony;
+using IncidentDesk.Telephony.Twilio;
 using IncidentDesk.Ticketing.Freshdesk;
 using IncidentDesk.Ticketing.Jira;
 using IncidentDesk.Ticketing.Otrs;
@@ -52,4 +53,16 @@ public sealed class PollSimulatedDeskJob(SourcePoller poller, SimulatedDeskSourc
 public sealed class PollAsteriskQueueLogJob(SourcePoller poller, AsteriskQueueLogSource queueLog) : IJob
 {
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) => await poller.PollAsync(queueLog, cancellationToken);
+}
+
+/// <summary>Polls Twilio: the Calls list, then (when queues are configured) TaskRouter queue statistics per finished window.</summary>
+[DisallowConcurrentExecution]
+public sealed class PollTwilioJob(SourcePoller poller, TwilioCallSource calls, IServiceProvider services) : IJob
+{
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        await poller.PollAsync(calls, cancellationToken);
+        if (services.GetService<TwilioQueueStatisticsSource>() is { } statistics)
+            await poller.PollAsync(statistics, cancellationToken);
+    }
 }

@@ -42,7 +42,7 @@ public sealed class SourcePoller(ContactStore store, SourceHealth health, IOptio
                 try
                 {
                     await HoldIfAskedAsync(ct);
-                    var result = await store.CommitPageAsync(source.CursorKey, page.NextCursor, page.Contacts, page.Ratings, ct);
+                    var result = await store.CommitPageAsync(source.CursorKey, page, ct);
                     pages++;
                     written += result.ContactsWritten;
                     IngestionMetrics.TicketsIngested.WithLabels(source.Source).Inc(result.ContactsWritten);
