@@ -49,7 +49,20 @@ public static class PagingExtensions
     {
         app.MapSlackInteractions();
         app.MapAckLinks();
-        PagingMetrics.Initialize(app.Services.GetRequiredService<OnCall.OnCallDirectory>().LevelCount);
+        PagingMetrics.Initialize(EscalationLevels(app.Services.GetRequiredService<OnCall.OnCallDirectory>()));
+    }
+
+    // A missing or broken oncall.yaml is reported by check and stops serve; building the app must not fail on it.
+    private static int EscalationLevels(OnCall.OnCallDirectory directory)
+    {
+        try
+        {
+            return directory.LevelCount;
+        }
+        catch (InvalidOperationException)
+        {
+            return 0;
+        }
     }
 
     /// <summary>Stores the escalation job before the HTTP endpoints take traffic.</summary>
