@@ -140,7 +140,7 @@ public sealed class GrafanaClient(HttpClient http, IOptions<GrafanaOptions> opti
     private static TimeSpan RetryDelay(HttpResponseMessage response, int attempt)
     {
         var delay = response.Headers.RetryAfter?.Delta
-            ?? (response.Headers.RetryAfter?.Date is { } date ? date - DateTimeOffset.UtcNow : TimeSpan.FromSeconds(attempt));
+            ?? (response.Headers.RetryAfter?.Date is { } date ? date - time.GetUtcNow() : TimeSpan.FromSeconds(attempt));
         return delay < TimeSpan.Zero ? TimeSpan.Zero : delay > MaxRetryAfter ? MaxRetryAfter : delay;
     }
 
