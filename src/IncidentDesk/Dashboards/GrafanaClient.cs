@@ -137,7 +137,7 @@ public sealed class GrafanaClient(HttpClient http, IOptions<GrafanaOptions> opti
         }
     }
 
-    private static TimeSpan RetryDelay(HttpResponseMessage response, int attempt)
+    private TimeSpan RetryDelay(HttpResponseMessage response, int attempt)
     {
         var delay = response.Headers.RetryAfter?.Delta
             ?? (response.Headers.RetryAfter?.Date is { } date ? date - time.GetUtcNow() : TimeSpan.FromSeconds(attempt));
