@@ -11,6 +11,7 @@ need promtool prometheus
 need prometheus-alertmanager prometheus-alertmanager
 need docker-compose docker-compose
 need npm npm
+need chromium chromium /usr/bin/chromium
 
 if [ ${#want[@]} -gt 0 ]; then
   echo "deps: installing ${want[*]}"
