@@ -1,3 +1,4 @@
+using IncidentDesk.Web;
 using Npgsql;
 using Prometheus;
 
@@ -16,16 +17,6 @@ public static class IncidentsExtensions
         api.MapIncidents();
         api.MapAlertmanager();
         var incidents = app.Services.GetRequiredService<IncidentService>();
-        Metrics.DefaultRegistry.AddBeforeCollectCallback(async ct =>
-        {
-            try
-            {
-                await incidents.RefreshOpenGaugeAsync(ct);
-            }
-            catch (Exception e) when (e is NpgsqlException or ObjectDisposedException or OperationCanceledException)
-            {
-                // The gauge keeps its last value while the database is away; /readyz reports the outage.
-            }
-        });
+        ScrapeRefresh.Register(incidents.RefreshOpenGaugeAsync, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("IncidentDesk.Incidents"));
     }
 }

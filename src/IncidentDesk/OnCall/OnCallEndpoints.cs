@@ -16,7 +16,8 @@ public static class OnCallExtensions
     /// <summary><c>GET /api/v1/oncall?at=</c>: who is on duty (now when <c>at</c> is absent).</summary>
     public static void MapOnCall(this RouteGroupBuilder api)
     {
-        OnCallMetrics.Register(((IEndpointRouteBuilder)api).ServiceProvider.GetRequiredService<OnCallDirectory>());
+        var services = ((IEndpointRouteBuilder)api).ServiceProvider;
+        OnCallMetrics.Register(services.GetRequiredService<OnCallDirectory>(), services.GetRequiredService<ILoggerFactory>().CreateLogger("IncidentDesk.OnCall"));
         api.MapGet("/oncall", (string? at, OnCallDirectory directory, TimeProvider time) =>
         {
             var when = time.GetUtcNow();

@@ -1,3 +1,4 @@
+using IncidentDesk.Web;
 using Prometheus;
 
 namespace IncidentDesk.OnCall;
@@ -15,18 +16,11 @@ internal static class OnCallMetrics
     private static readonly Lock Gate = new();
     private static HashSet<(string Shift, string Role, string User)> published = [];
 
-    public static void Register(OnCallDirectory directory) =>
-        Metrics.DefaultRegistry.AddBeforeCollectCallback(() =>
+    public static void Register(OnCallDirectory directory, ILogger logger) =>
+        ScrapeRefresh.Register(_ =>
         {
-            OnDuty duty;
-            try
-            {
-                duty = directory.OnDutyNow();
-            }
-            catch (Exception e) when (e is InvalidOperationException or IOException)
-            {
-                return; // a broken schedule is reported by check and at start; keep the last values
-            }
+            // A broken schedule is reported by check and at start; until then the last values stay.
+            var duty = directory.OnDutyNow();
             HashSet<(string Shift, string Role, string User)> now = [(duty.Shift, "lead", duty.Lead.Id), .. duty.Agents.Select(a => (duty.Shift, "agent", a.Id))];
             lock (Gate)
             {
@@ -36,5 +30,6 @@ internal static class OnCallMetrics
                     OnDuty.WithLabels(shift, role, user).Set(1);
                 published = now;
             }
-        });
+            return Task.CompletedTask;
+        }, logger);
 }

@@ -1,4 +1,5 @@
 using IncidentDesk.Incidents;
+using IncidentDesk.Web;
 using Npgsql;
 using Prometheus;
 
@@ -23,16 +24,8 @@ public static class ReviewsExtensions
         api.MapReviews();
         var store = app.Services.GetRequiredService<ReviewStore>();
         var time = app.Services.GetRequiredService<TimeProvider>();
-        Metrics.DefaultRegistry.AddBeforeCollectCallback(async ct =>
-        {
-            try
-            {
-                OverdueActionItems.Set((await store.OverdueActionItemsAsync(DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), ct)).Count);
-            }
-            catch (Exception e) when (e is NpgsqlException or ObjectDisposedException or OperationCanceledException)
-            {
-                // Keeps its last value while the database is away.
-            }
-        });
+        ScrapeRefresh.Register(
+            async ct => OverdueActionItems.Set((await store.OverdueActionItemsAsync(DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), ct)).Count),
+            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("IncidentDesk.Reviews"));
     }
 }

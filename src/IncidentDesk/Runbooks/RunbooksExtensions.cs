@@ -15,7 +15,6 @@ public static class RunbooksExtensions
         services.AddValidatedOptions<FeatureFlagsOptions>("FeatureFlags");
         services.AddOptions<JiraEscalationOptions>().BindConfiguration("Ticketing:Jira");
         services.AddOptions<ZendeskNoticeOptions>().BindConfiguration("Ticketing:Zendesk");
-        services.AddOptions<CustomerMailOptions>().BindConfiguration("Smtp");
 
         services.AddSingleton<RunbookCatalog>();
         services.AddSingleton<ICheck, RunbookCheck>();

@@ -1,4 +1,5 @@
 using IncidentDesk.Configuration;
+using IncidentDesk.Web;
 using Npgsql;
 using Prometheus;
 
@@ -21,21 +22,11 @@ public static class SlaExtensions
     }
 
     /// <summary>Refreshes the SLA gauges from the database before every scrape of this node's /metrics.</summary>
-    private sealed class SlaMetricsRegistration(SlaMetrics metrics) : IHostedService
+    private sealed class SlaMetricsRegistration(SlaMetrics metrics, ILogger<SlaMetrics> logger) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
-            Metrics.DefaultRegistry.AddBeforeCollectCallback(async ct =>
-            {
-                try
-                {
-                    await metrics.RefreshAsync(ct);
-                }
-                catch (Exception e) when (e is NpgsqlException or ObjectDisposedException or OperationCanceledException)
-                {
-                    // The gauges keep their last values while the database is away; /readyz reports the outage.
-                }
-            });
+            ScrapeRefresh.Register(metrics.RefreshAsync, logger);
             return Task.CompletedTask;
         }
 

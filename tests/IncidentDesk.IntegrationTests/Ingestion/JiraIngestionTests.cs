@@ -54,7 +54,9 @@ public sealed class JiraIngestionTests : IAsyncLifetime
             // No SLA (the endpoint answers 404): the source says nothing about it.
             new Row("SUP-5", "web", "high", "new", null, null, null, null, null, false, false, null),
         });
-        fake.Queries.Should().AllSatisfy(q => q.Should().StartWith("(project = SUP) AND updated >= \"2026-11-01 00:00\"").And.EndWith("ORDER BY updated ASC"));
+        // The first listing starts at StartFrom; a later poll (the service keeps polling) starts at the moved cursor.
+        fake.Queries.First().Should().StartWith("(project = SUP) AND updated >= \"2026-11-01 00:00\"");
+        fake.Queries.Should().AllSatisfy(q => q.Should().StartWith("(project = SUP) AND updated >= \"").And.EndWith("ORDER BY updated ASC"));
         fake.Server.Requests.Where(r => r.Contains("search/jql", StringComparison.Ordinal))
             .Should().AllSatisfy(r => r.Should().Contain("fields=created%2Cupdated%2Cstatus%2Cpriority%2Clabels%2Cresolutiondate%2Ccustomfield_10050"));
 

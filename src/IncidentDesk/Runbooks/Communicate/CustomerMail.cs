@@ -1,23 +1,10 @@
+using IncidentDesk.Paging.Email;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.Extensions.Options;
 using MimeKit;
 
 namespace IncidentDesk.Runbooks.Communicate;
-
-/// <summary>
-/// The SMTP server for customer notices, bound from <c>Smtp</c> (the section paging's e-mail channel reads too).
-/// <c>Security</c>: <c>None</c>, <c>StartTls</c>, <c>SslOnConnect</c> or <c>Auto</c> (MailKit's names).
-/// </summary>
-public sealed class CustomerMailOptions
-{
-    public string? Host { get; set; }
-    public int Port { get; set; } = 25;
-    public string? User { get; set; }
-    public string? Password { get; set; }
-    public string? From { get; set; }
-    public string Security { get; set; } = "Auto";
-}
 
 /// <summary>One customer notice by e-mail.</summary>
 /// <param name="MessageId">The idempotency key, also the mail's Message-ID (without angle brackets).</param>
@@ -37,22 +24,23 @@ public interface ICustomerMailSender
 public sealed class MailNotSentException(string message, Exception inner) : Exception(message, inner);
 
 /// <summary>MailKit over SMTP; one connection per message (notices are few and far between).</summary>
-internal sealed class SmtpCustomerMailSender(IOptions<CustomerMailOptions> options) : ICustomerMailSender
+/// <remarks>The same <c>Smtp</c> server and options as the e-mail pages (<see cref="SmtpOptions"/>).</remarks>
+internal sealed class SmtpCustomerMailSender(IOptions<SmtpOptions> options) : ICustomerMailSender
 {
-    public bool Configured => !string.IsNullOrWhiteSpace(options.Value.Host) && !string.IsNullOrWhiteSpace(options.Value.From);
+    public bool Configured => options.Value.Enabled;
 
     public async Task SendAsync(CustomerMail mail, CancellationToken ct)
     {
         var o = options.Value;
         var message = new MimeMessage { Subject = mail.Subject, MessageId = mail.MessageId };
-        message.From.Add(MailboxAddress.Parse(o.From!));
+        message.From.Add(MailboxAddress.Parse(o.From));
         message.To.Add(new MailboxAddress(mail.ToName, mail.ToAddress));
         message.Body = new TextPart("plain") { Text = mail.Body };
 
-        using var client = new SmtpClient();
+        using var client = new SmtpClient { Timeout = (int)o.Timeout.TotalMilliseconds };
         try
         {
-            await client.ConnectAsync(o.Host!, o.Port, Enum.Parse<SecureSocketOptions>(o.Security, ignoreCase: true), ct);
+            await client.ConnectAsync(o.Host, o.Port, Enum.Parse<SecureSocketOptions>(o.Security, ignoreCase: true), ct);
             if (!string.IsNullOrEmpty(o.User))
                 await client.AuthenticateAsync(o.User, o.Password ?? "", ct);
         }
