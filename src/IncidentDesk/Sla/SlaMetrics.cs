@@ -30,7 +30,7 @@ public sealed class SlaMetrics(NpgsqlDataSource dataSource, SlaRulesProvider rul
         "Contacts, calls or ratings in the rule's latest window.", Labels);
     private static readonly Gauge Csat = Metrics.CreateGauge("incidentdesk_csat_ratio",
         "good / (good + bad) over the CSAT rule's window.", "channel");
-    private static readonly Gauge OutOfHours = Metrics.CreateGauge("incidentdesk_contacts_out_of_hours_ratio",
+    private static readonly Gauge OutOfHours = Metrics.CreateGauge("incidentdesk_contacts_outside_business_ratio",
         "Share of contacts created outside business hours over the out_of_hours_share rule's window (handbook threshold 5 %).", "channel");
 
     /// <summary>The measured value of these rule kinds is also published under a name of its own, by channel.</summary>
