@@ -34,7 +34,7 @@ check: build
 	DOTNET_ENVIRONMENT=Development dotnet src/IncidentDesk/bin/$(CONFIGURATION)/net10.0/incidentdesk.dll check
 
 test: db build
-	dotnet test IncidentDesk.sln -c $(CONFIGURATION) --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee .data/test.log; \
+	dotnet test IncidentDesk.sln -c $(CONFIGURATION) --no-build -nologo --blame-hang-timeout 5m --logger "console;verbosity=normal" 2>&1 | tee .data/test.log; \
 	  status=$${PIPESTATUS[0]}; bash scripts/test-summary.sh .data/test.log; exit $$status
 
 bench: db

@@ -27,6 +27,9 @@ public static class SchedulingExtensions
                 // Escalation triggers come in bursts (many incidents due in the same seconds): acquire up to
                 // a thread pool's worth per round instead of one at a time.
                 s.MaxBatchSize = options.ThreadCount;
+                // On shutdown, cancel running jobs' tokens instead of letting one hang the stop: every job is
+                // transactional or idempotent, and another node (or the next start) picks the work up again.
+                s.ShutdownJobInterruption = ShutdownJobInterruption.Always;
             });
             q.UseDefaultThreadPool(options.ThreadCount);
             q.UsePersistentStore(s =>
