@@ -85,8 +85,16 @@ public sealed class TestService : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await App.StopAsync();
-        await App.DisposeAsync();
+        // Bounded: a stop that hangs must not stall the whole run; it is reported on stderr instead.
+        try
+        {
+            await App.StopAsync().WaitAsync(TimeSpan.FromSeconds(45));
+        }
+        catch (TimeoutException)
+        {
+            await Console.Error.WriteLineAsync($"TestService {BaseAddress}: StopAsync did not finish within 45 s");
+        }
+        await App.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(45));
     }
 }
 
