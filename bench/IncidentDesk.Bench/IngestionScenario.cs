@@ -20,68 +20,53 @@ public sealed class IngestionScenario : IScenario
 
     public async Task<ScenarioResult> RunAsync(string serverConnectionString)
     {
-        var dbName = "bench_" + Guid.NewGuid().ToString("N")[..8];
-        await using (var admin = new NpgsqlConnection(serverConnectionString))
-        {
-            await admin.OpenAsync();
-            await new NpgsqlCommand($"CREATE DATABASE {dbName}", admin).ExecuteNonQueryAsync();
-        }
-        var cs = new NpgsqlConnectionStringBuilder(serverConnectionString) { Database = dbName }.ConnectionString;
-        try
-        {
-            await using var dataSource = StorageExtensions.CreateDataSource(cs);
-            await new Migrator(dataSource, NullLogger<Migrator>.Instance).ApplyAsync(CancellationToken.None);
+        await using var database = await BenchDatabase.CreateAsync(serverConnectionString);
+        var cs = database.ConnectionString;
+        await using var dataSource = StorageExtensions.CreateDataSource(cs);
+        await new Migrator(dataSource, NullLogger<Migrator>.Instance).ApplyAsync(CancellationToken.None);
 
-            await using var fake = await ZendeskFake.StartAsync();
-            fake.PageSize = 1000;
-            var t0 = new DateTimeOffset(2026, 6, 1, 0, 0, 0, TimeSpan.Zero);
-            object[] channels = ["email", "web", "chat", "telegram", "native_messaging", 4, 29, 34];
-            string[] statuses = ["new", "open", "pending", "hold", "solved", "closed"];
-            string?[] priorities = ["low", "normal", "high", "urgent", null];
-            fake.Add(Enumerable.Range(1, Tickets).Select(i => new ZendeskFake.FakeTicket(
-                i, t0.AddSeconds(i * 60), t0.AddSeconds(i * 60 + 600), statuses[i % statuses.Length], priorities[i % priorities.Length],
-                channels[i % channels.Length], i % 17 == 0 ? ["escalated_to_tech"] : [], i % 5 == 0 ? null : i % 240, i % 5 == 0 ? null : i % 120,
-                i % 6 >= 4 ? t0.AddSeconds(i * 60 + 3000) : null)));
-            fake.Prerender();
+        await using var fake = await ZendeskFake.StartAsync();
+        fake.PageSize = 1000;
+        var t0 = new DateTimeOffset(2026, 6, 1, 0, 0, 0, TimeSpan.Zero);
+        object[] channels = ["email", "web", "chat", "telegram", "native_messaging", 4, 29, 34];
+        string[] statuses = ["new", "open", "pending", "hold", "solved", "closed"];
+        string?[] priorities = ["low", "normal", "high", "urgent", null];
+        fake.Add(Enumerable.Range(1, Tickets).Select(i => new ZendeskFake.FakeTicket(
+            i, t0.AddSeconds(i * 60), t0.AddSeconds(i * 60 + 600), statuses[i % statuses.Length], priorities[i % priorities.Length],
+            channels[i % channels.Length], i % 17 == 0 ? ["escalated_to_tech"] : [], i % 5 == 0 ? null : i % 240, i % 5 == 0 ? null : i % 120,
+            i % 6 >= 4 ? t0.AddSeconds(i * 60 + 3000) : null)));
+        fake.Prerender();
 
-            var env = fake.Settings("Ticketing__Zendesk__");
-            env["ConnectionStrings__IncidentDesk"] = cs;
-            env["Logging__LogLevel__Default"] = "Warning";
-            var (wall, firstRequest, peakBytes, exit) = await RunWorkerAsync(fake, env, t0.AddDays(-1));
-            if (exit != 0)
-                throw new InvalidOperationException($"backfill exited {exit}");
-            long stored;
-            await using (var c = await dataSource.OpenConnectionAsync())
-                stored = (long)(await new NpgsqlCommand("SELECT count(*) FROM contacts", c).ExecuteScalarAsync())!;
-            if (stored != Tickets)
-                throw new InvalidOperationException($"{stored} contacts stored, expected {Tickets}");
+        var env = fake.Settings("Ticketing__Zendesk__");
+        env["ConnectionStrings__IncidentDesk"] = cs;
+        env["Logging__LogLevel__Default"] = "Warning";
+        var (wall, firstRequest, peakBytes, exit) = await RunWorkerAsync(fake, env, t0.AddDays(-1));
+        if (exit != 0)
+            throw new InvalidOperationException($"backfill exited {exit}");
+        long stored;
+        await using (var c = await dataSource.OpenConnectionAsync())
+            stored = (long)(await new NpgsqlCommand("SELECT count(*) FROM contacts", c).ExecuteScalarAsync())!;
+        if (stored != Tickets)
+            throw new InvalidOperationException($"{stored} contacts stored, expected {Tickets}");
 
-            var copy = await RawCopyAsync(dataSource);
-            var ingestSeconds = (wall - firstRequest).TotalSeconds;
-            var ingestRate = Tickets / ingestSeconds;
-            var copyRate = Tickets / copy.TotalSeconds;
-            return new ScenarioResult(Name,
-                $"{Tickets:N0} tickets from the Zendesk fake (incremental cursor export, pages of 1000 with metric_sets, HTTP over loopback) " +
-                "ingested by `incidentdesk backfill zendesk` as a child process: fetch, parse, map, one unnest upsert per page with its cursor, the next page fetched while one is written. The fake's pages are rendered before the clock starts. " +
-                "Baseline: a raw binary COPY of the same rows into the same (emptied) table, indexes included.",
-                [
-                    ("worker wall time (process start to exit)", S(wall.TotalSeconds)),
-                    ("worker start-up (to its first request)", S(firstRequest.TotalSeconds)),
-                    ("ingest rate, start-up excluded", R(ingestRate)),
-                    ("ingest rate, end to end", R(Tickets / wall.TotalSeconds)),
-                    ("raw binary COPY of the same rows", $"{S(copy.TotalSeconds)} ({R(copyRate)})"),
-                    ("ingest / COPY (target >= 50 %)", (ingestRate / copyRate).ToString("P0", CultureInfo.InvariantCulture)),
-                    ("worker peak memory, VmHWM (target < 300 MB)", $"{peakBytes / 1024.0 / 1024.0:0} MB"),
-                ],
-                $"{ingestRate:N0} tickets/s = {ingestRate / copyRate:P0} of raw COPY; worker peak {peakBytes / 1024.0 / 1024.0:0} MB");
-        }
-        finally
-        {
-            NpgsqlConnection.ClearAllPools();
-            await using var admin = new NpgsqlConnection(serverConnectionString);
-            await admin.OpenAsync();
-            await new NpgsqlCommand($"DROP DATABASE IF EXISTS {dbName} WITH (FORCE)", admin).ExecuteNonQueryAsync();
-        }
+        var copy = await RawCopyAsync(dataSource);
+        var ingestSeconds = (wall - firstRequest).TotalSeconds;
+        var ingestRate = Tickets / ingestSeconds;
+        var copyRate = Tickets / copy.TotalSeconds;
+        return new ScenarioResult(Name,
+            $"{Tickets:N0} tickets from the Zendesk fake (incremental cursor export, pages of 1000 with metric_sets, HTTP over loopback) " +
+            "ingested by `incidentdesk backfill zendesk` as a child process: fetch, parse, map, one unnest upsert per page with its cursor, the next page fetched while one is written. The fake's pages are rendered before the clock starts. " +
+            "Baseline: a raw binary COPY of the same rows into the same (emptied) table, indexes included.",
+            [
+                ("worker wall time (process start to exit)", S(wall.TotalSeconds)),
+                ("worker start-up (to its first request)", S(firstRequest.TotalSeconds)),
+                ("ingest rate, start-up excluded", R(ingestRate)),
+                ("ingest rate, end to end", R(Tickets / wall.TotalSeconds)),
+                ("raw binary COPY of the same rows", $"{S(copy.TotalSeconds)} ({R(copyRate)})"),
+                ("ingest / COPY (target >= 50 %)", (ingestRate / copyRate).ToString("P0", CultureInfo.InvariantCulture)),
+                ("worker peak memory, VmHWM (target < 300 MB)", $"{peakBytes / 1024.0 / 1024.0:0} MB"),
+            ],
+            $"{ingestRate:N0} tickets/s = {ingestRate / copyRate:P0} of raw COPY; worker peak {peakBytes / 1024.0 / 1024.0:0} MB");
     }
 
     private static async Task<(TimeSpan Wall, TimeSpan FirstRequest, long PeakBytes, int Exit)> RunWorkerAsync(ZendeskFake fake, Dictionary<string, string?> env, DateTimeOffset since)

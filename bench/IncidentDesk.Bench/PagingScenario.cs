@@ -31,66 +31,51 @@ public sealed class PagingScenario : IScenario
 
     public async Task<ScenarioResult> RunAsync(string serverConnectionString)
     {
-        var dbName = "bench_" + Guid.NewGuid().ToString("N")[..8];
-        await using (var admin = new NpgsqlConnection(serverConnectionString))
-        {
-            await admin.OpenAsync();
-            await new NpgsqlCommand($"CREATE DATABASE {dbName}", admin).ExecuteNonQueryAsync();
-        }
-        var cs = new NpgsqlConnectionStringBuilder(serverConnectionString) { Database = dbName }.ConnectionString;
+        await using var database = await BenchDatabase.CreateAsync(serverConnectionString);
+        var cs = database.ConnectionString;
         await using var slack = await StartFakeSlackAsync();
         var slackUrl = slack.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/api/";
-        try
+        var builder = IncidentDeskApp.CreateBuilder([], configure: b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            var builder = IncidentDeskApp.CreateBuilder([], configure: b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["ConnectionStrings:IncidentDesk"] = cs,
-                ["Urls"] = "http://127.0.0.1:0",
-                ["Logging:LogLevel:Default"] = "Warning",
-                ["Auth:ApiKeys:0:Name"] = "bench",
-                ["Auth:ApiKeys:0:KeyHash"] = ApiKey.Hash("bench-key"),
-                ["Auth:ApiKeys:0:Role"] = Roles.Admin,
-                ["Paths:Alerts"] = Path.Combine(RepoRoot(), "alerts"),
-                ["Slack:ApiBaseUrl"] = slackUrl,
-                ["Slack:BotToken"] = "xoxb-bench",
-                ["Slack:Channel"] = "C0BENCH",
-                ["Paging:AckTimeout"] = "01:00:00",
-                ["Paging:RepeatInterval"] = "01:00:00",
-            }));
-            await using var app = IncidentDeskApp.Build(builder);
-            await app.Services.GetRequiredService<Migrator>().ApplyAsync(CancellationToken.None);
-            await app.StartAsync();
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            using var client = new HttpClient { BaseAddress = new Uri(address) };
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "bench-key");
+            ["ConnectionStrings:IncidentDesk"] = cs,
+            ["Urls"] = "http://127.0.0.1:0",
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Auth:ApiKeys:0:Name"] = "bench",
+            ["Auth:ApiKeys:0:KeyHash"] = ApiKey.Hash("bench-key"),
+            ["Auth:ApiKeys:0:Role"] = Roles.Admin,
+            ["Paths:Alerts"] = Path.Combine(RepoRoot(), "alerts"),
+            ["Slack:ApiBaseUrl"] = slackUrl,
+            ["Slack:BotToken"] = "xoxb-bench",
+            ["Slack:Channel"] = "C0BENCH",
+            ["Paging:AckTimeout"] = "01:00:00",
+            ["Paging:RepeatInterval"] = "01:00:00",
+        }));
+        await using var app = IncidentDeskApp.Build(builder);
+        await app.Services.GetRequiredService<Migrator>().ApplyAsync(CancellationToken.None);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        using var client = new HttpClient { BaseAddress = new Uri(address) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "bench-key");
 
-            for (var i = 0; i < 50; i++)
-                await PageOnceAsync(client, $"warmup-{i}");
-            const int n = 1000;
-            var latencies = new List<TimeSpan>(n);
-            for (var i = 0; i < n; i++)
-                latencies.Add(await PageOnceAsync(client, $"latency-{i}"));
-            var (p50, p99) = Scenarios.Percentiles(latencies);
-            await app.StopAsync();
+        for (var i = 0; i < 50; i++)
+            await PageOnceAsync(client, $"warmup-{i}");
+        const int n = 1000;
+        var latencies = new List<TimeSpan>(n);
+        for (var i = 0; i < n; i++)
+            latencies.Add(await PageOnceAsync(client, $"latency-{i}"));
+        var (p50, p99) = Scenarios.Percentiles(latencies);
+        await app.StopAsync();
 
-            var (lateP50, lateP99, lateMax, count) = await DeadlinePrecisionAsync(cs, slackUrl);
-            return new ScenarioResult(Name,
-                $"Latency: {n} sequential Alertmanager webhooks (after 50 warm-up), each timed from the POST to the fake Slack receiving chat.postMessage "
-                + "for that incident (in-process service, PostgreSQL on loopback, NOTIFY wakes the sender). Deadline precision: "
-                + $"{count} incidents opened 100 ms apart with Paging:RepeatInterval 2 s; lateness = arrival of the first repeat at the fake Slack − (opened_at + 2 s).",
-                [
-                    ("alert → chat.postMessage p50 / p99", F(p50) + " / " + F(p99) + " ms"),
-                    ("repeat lateness after its deadline p50 / p99 / max", F(lateP50) + " / " + F(lateP99) + " / " + F(lateMax) + " ms"),
-                ],
-                $"page p99 {F(p99)} ms (target < 250 ms); escalation lateness p99 {F(lateP99)} ms (target < 1000 ms)");
-        }
-        finally
-        {
-            NpgsqlConnection.ClearAllPools();
-            await using var admin = new NpgsqlConnection(serverConnectionString);
-            await admin.OpenAsync();
-            await new NpgsqlCommand($"DROP DATABASE IF EXISTS {dbName} WITH (FORCE)", admin).ExecuteNonQueryAsync();
-        }
+        var (lateP50, lateP99, lateMax, count) = await DeadlinePrecisionAsync(cs, slackUrl);
+        return new ScenarioResult(Name,
+            $"Latency: {n} sequential Alertmanager webhooks (after 50 warm-up), each timed from the POST to the fake Slack receiving chat.postMessage "
+            + "for that incident (in-process service, PostgreSQL on loopback, NOTIFY wakes the sender). Deadline precision: "
+            + $"{count} incidents opened 100 ms apart with Paging:RepeatInterval 2 s; lateness = arrival of the first repeat at the fake Slack − (opened_at + 2 s).",
+            [
+                ("alert → chat.postMessage p50 / p99", F(p50) + " / " + F(p99) + " ms"),
+                ("repeat lateness after its deadline p50 / p99 / max", F(lateP50) + " / " + F(lateP99) + " / " + F(lateMax) + " ms"),
+            ],
+            $"page p99 {F(p99)} ms (target < 250 ms); escalation lateness p99 {F(lateP99)} ms (target < 1000 ms)");
     }
 
     private async Task<TimeSpan> PageOnceAsync(HttpClient client, string name)

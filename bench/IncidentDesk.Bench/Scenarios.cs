@@ -37,3 +37,39 @@ public static class Scenarios
         return Stopwatch.GetElapsedTime(start);
     }
 }
+
+/// <summary>A database of the scenario's own on the benchmark server, created empty and dropped afterwards.</summary>
+public sealed class BenchDatabase : IAsyncDisposable
+{
+    private readonly string server;
+    private readonly string name;
+
+    private BenchDatabase(string server, string name)
+    {
+        this.server = server;
+        this.name = name;
+    }
+
+    public string ConnectionString => new Npgsql.NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
+
+    public static async Task<BenchDatabase> CreateAsync(string server)
+    {
+        var database = new BenchDatabase(server, "bench_" + Guid.NewGuid().ToString("N")[..8]);
+        await database.AdminAsync($"CREATE DATABASE {database.name}");
+        return database;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Npgsql.NpgsqlConnection.ClearAllPools();
+        await AdminAsync($"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+    }
+
+    private async Task AdminAsync(string sql)
+    {
+        await using var admin = new Npgsql.NpgsqlConnection(server);
+        await admin.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, admin);
+        await command.ExecuteNonQueryAsync();
+    }
+}

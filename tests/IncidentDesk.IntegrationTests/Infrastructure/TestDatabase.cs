@@ -75,21 +75,18 @@ public sealed class TestDatabase : IAsyncLifetime
 /// </summary>
 public sealed class PostgresFactAttribute : FactAttribute
 {
-    public PostgresFactAttribute()
-    {
-        if (!IsCi && !TestDatabase.ServerAvailable)
-            Skip = "PostgreSQL not reachable at INCIDENTDESK_TEST_DB (run `make test`, which starts it)";
-    }
+    public PostgresFactAttribute() => Skip = SkipReason;
 
     internal static bool IsCi => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"));
+
+    /// <summary>Why a PostgreSQL test is skipped here, or null to run it (always null under CI).</summary>
+    internal static string? SkipReason => !IsCi && !TestDatabase.ServerAvailable
+        ? "PostgreSQL not reachable at INCIDENTDESK_TEST_DB (run `make test`, which starts it)"
+        : null;
 }
 
 /// <summary>The theory form of <see cref="PostgresFactAttribute"/>.</summary>
 public sealed class PostgresTheoryAttribute : TheoryAttribute
 {
-    public PostgresTheoryAttribute()
-    {
-        if (!PostgresFactAttribute.IsCi && !TestDatabase.ServerAvailable)
-            Skip = "PostgreSQL not reachable at INCIDENTDESK_TEST_DB (run `make test`, which starts it)";
-    }
+    public PostgresTheoryAttribute() => Skip = PostgresFactAttribute.SkipReason;
 }

@@ -100,11 +100,7 @@ public sealed class BrowserFactAttribute : FactAttribute
 
     public BrowserFactAttribute()
     {
-        if (PostgresFactAttribute.IsCi)
-            return;
-        if (!TestDatabase.ServerAvailable)
-            Skip = "PostgreSQL not reachable at INCIDENTDESK_TEST_DB (run `make test`, which starts it)";
-        else if (!File.Exists(ChromiumPath))
-            Skip = $"Chromium not found at {ChromiumPath} (run scripts/install-deps.sh)";
+        Skip = PostgresFactAttribute.SkipReason
+            ?? (!PostgresFactAttribute.IsCi && !File.Exists(ChromiumPath) ? $"Chromium not found at {ChromiumPath} (run scripts/install-deps.sh)" : null);
     }
 }
