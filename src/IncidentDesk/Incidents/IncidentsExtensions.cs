@@ -17,6 +17,6 @@ public static class IncidentsExtensions
         api.MapIncidents();
         api.MapAlertmanager();
         var incidents = app.Services.GetRequiredService<IncidentService>();
-        ScrapeRefresh.Register(incidents.RefreshOpenGaugeAsync, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("IncidentDesk.Incidents"));
+        app.Services.GetRequiredService<ScrapeRefresh>().Add(incidents.RefreshOpenGaugeAsync);
     }
 }

@@ -17,7 +17,7 @@ public static class OnCallExtensions
     public static void MapOnCall(this RouteGroupBuilder api)
     {
         var services = ((IEndpointRouteBuilder)api).ServiceProvider;
-        OnCallMetrics.Register(services.GetRequiredService<OnCallDirectory>(), services.GetRequiredService<ILoggerFactory>().CreateLogger("IncidentDesk.OnCall"));
+        OnCallMetrics.Register(services.GetRequiredService<OnCallDirectory>(), services.GetRequiredService<ScrapeRefresh>());
         api.MapGet("/oncall", (string? at, OnCallDirectory directory, TimeProvider time) =>
         {
             var when = time.GetUtcNow();

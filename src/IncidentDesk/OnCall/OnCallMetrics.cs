@@ -16,8 +16,8 @@ internal static class OnCallMetrics
     private static readonly Lock Gate = new();
     private static HashSet<(string Shift, string Role, string User)> published = [];
 
-    public static void Register(OnCallDirectory directory, ILogger logger) =>
-        ScrapeRefresh.Register(_ =>
+    public static void Register(OnCallDirectory directory, ScrapeRefresh scrape) =>
+        scrape.Add(_ =>
         {
             // A broken schedule is reported by check and at start; until then the last values stay.
             var duty = directory.OnDutyNow();
@@ -31,5 +31,5 @@ internal static class OnCallMetrics
                 published = now;
             }
             return Task.CompletedTask;
-        }, logger);
+        });
 }

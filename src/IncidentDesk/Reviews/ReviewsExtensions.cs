@@ -24,8 +24,7 @@ public static class ReviewsExtensions
         api.MapReviews();
         var store = app.Services.GetRequiredService<ReviewStore>();
         var time = app.Services.GetRequiredService<TimeProvider>();
-        ScrapeRefresh.Register(
-            async ct => OverdueActionItems.Set((await store.OverdueActionItemsAsync(DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), ct)).Count),
-            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("IncidentDesk.Reviews"));
+        app.Services.GetRequiredService<ScrapeRefresh>().Add(
+            async ct => OverdueActionItems.Set((await store.OverdueActionItemsAsync(DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), ct)).Count));
     }
 }

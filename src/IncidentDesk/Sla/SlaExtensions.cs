@@ -22,11 +22,11 @@ public static class SlaExtensions
     }
 
     /// <summary>Refreshes the SLA gauges from the database before every scrape of this node's /metrics.</summary>
-    private sealed class SlaMetricsRegistration(SlaMetrics metrics, ILogger<SlaMetrics> logger) : IHostedService
+    private sealed class SlaMetricsRegistration(SlaMetrics metrics, ScrapeRefresh scrape) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
-            ScrapeRefresh.Register(metrics.RefreshAsync, logger);
+            scrape.Add(metrics.RefreshAsync);
             return Task.CompletedTask;
         }
 

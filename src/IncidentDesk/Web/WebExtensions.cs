@@ -15,6 +15,7 @@ public static class WebExtensions
         services.AddAuthorization();
         services.AddProblemDetails();
         services.AddSingleton<ReadinessProbe>();
+        services.AddSingleton<ScrapeRefresh>();
         services.AddScoped<AuditEndpointFilter>();
         return services;
     }
@@ -24,6 +25,7 @@ public static class WebExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseHttpMetrics();
+        ScrapeRefresh.Use(app);
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapHealth();

@@ -47,6 +47,46 @@ public sealed class HttpSurfaceTests(TestDatabase database) : IClassFixture<Test
     }
 
     [PostgresFact]
+    public async Task Two_services_in_one_process_scraped_at_once_each_report_their_own_database()
+    {
+        // prometheus-net keeps one registry per process; each scrape must export the values its own refresh read.
+        var other = new TestDatabase();
+        await other.InitializeAsync();
+        try
+        {
+            await using var second = await TestService.StartAsync(other);
+            using (var admin = second.Client(TestService.AdminKey))
+            {
+                for (var i = 0; i < 3; i++)
+                    (await admin.PostAsJsonAsync("/api/v1/incidents", new { title = $"Queue stuck {i}", severity = "low" })).EnsureSuccessStatusCode();
+            }
+            var ours = await UnacknowledgedAsync(database);
+            var theirs = await UnacknowledgedAsync(other);
+            theirs.Should().Be(ours + 3);
+
+            using var first = service.Client();
+            using var next = second.Client();
+            const string series = "incidentdesk_incidents_unacknowledged";
+            var scrapes = Enumerable.Range(0, 40).Select(async i =>
+            {
+                var (client, expected) = i % 2 == 0 ? (first, ours) : (next, theirs);
+                return (Expected: (double)expected, Seen: Observability.PromQl.SampleValue(await client.GetStringAsync("/metrics"), series));
+            });
+            (await Task.WhenAll(scrapes)).Should().OnlyContain(s => s.Seen == s.Expected);
+        }
+        finally
+        {
+            await other.DisposeAsync();
+        }
+    }
+
+    private static async Task<long> UnacknowledgedAsync(TestDatabase db)
+    {
+        await using var connection = await db.DataSource.OpenConnectionAsync();
+        return await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM incidents WHERE status = 'triggered'");
+    }
+
+    [PostgresFact]
     public async Task Api_without_a_key_is_401_problem_json()
     {
         using var client = service.Client();

@@ -8,7 +8,6 @@ using IncidentDesk.IntegrationTests.Infrastructure;
 
 namespace IncidentDesk.IntegrationTests.Incidents;
 
-[Collection(ProcessMetricsCollection.Name)]
 public sealed class IncidentApiTests(TestDatabase database) : IClassFixture<TestDatabase>, IAsyncLifetime
 {
     private TestService service = null!;

@@ -64,6 +64,20 @@ public static partial class PromQl
         return names;
     }
 
+    /// <summary>
+    /// The value of one sample, named exactly as exposed (<c>name{label="value",…}</c>), or 0 when the series is absent
+    /// (a counter or histogram that has not been touched yet).
+    /// </summary>
+    public static double SampleValue(string exposition, string series)
+    {
+        foreach (var line in exposition.Split('\n'))
+        {
+            if (line.Length > series.Length && line.StartsWith(series, StringComparison.Ordinal) && line[series.Length] == ' ')
+                return double.Parse(line[(series.Length + 1)..].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return 0;
+    }
+
     [GeneratedRegex(@"label_values\(\s*(?<selector>[^,]*?)\s*,\s*[A-Za-z_][A-Za-z0-9_]*\s*\)")]
     private static partial Regex LabelValues();
 

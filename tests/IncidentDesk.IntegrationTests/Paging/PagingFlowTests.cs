@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Dapper;
 using IncidentDesk.IntegrationTests.Infrastructure;
+using IncidentDesk.IntegrationTests.Observability;
 using IncidentDesk.Paging;
 using Microsoft.Extensions.Time.Testing;
 
@@ -120,15 +121,12 @@ public sealed class PagingFlowTests(TestDatabase database) : IClassFixture<TestD
         var id = await PagingHarness.FireAlertAsync(client, "Gauge-" + harness.Suffix);
         time.Advance(TimeSpan.FromSeconds(90));
         var metrics = await service.Client().GetStringAsync("/metrics");
-        Value(metrics, "incidentdesk_incidents_unacknowledged").Should().BeGreaterThanOrEqualTo(1);
-        Value(metrics, "incidentdesk_oldest_unacknowledged_incident_age_seconds").Should().BeGreaterThanOrEqualTo(90);
+        PromQl.SampleValue(metrics, "incidentdesk_incidents_unacknowledged").Should().BeGreaterThanOrEqualTo(1);
+        PromQl.SampleValue(metrics, "incidentdesk_oldest_unacknowledged_incident_age_seconds").Should().BeGreaterThanOrEqualTo(90);
         (await client.PostAsJsonAsync($"/api/v1/incidents/{id}/ack", new { by = "anna" })).EnsureSuccessStatusCode();
         metrics = await service.Client().GetStringAsync("/metrics");
         metrics.Should().Contain("incidentdesk_page_ack_seconds_count").And.Contain("incidentdesk_pages_sent_total{channel=\"slack\"}");
     }
-
-    private static double Value(string exposition, string name) => double.Parse(
-        exposition.Split('\n').Single(l => l.StartsWith(name + " ", StringComparison.Ordinal)).Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
 
     private async Task SentAsync(long id, string key) => await Eventually.Until(
         () => PagingHarness.PagesAsync(database.DataSource, id),

@@ -7,7 +7,6 @@ using Microsoft.Extensions.Time.Testing;
 namespace IncidentDesk.IntegrationTests.Reviews;
 
 /// <summary>Action items are tracked after the review: overdue ones are reported until they are done.</summary>
-[Collection(ProcessMetricsCollection.Name)]
 public sealed class ReviewActionItemTests(TestDatabase database) : IClassFixture<TestDatabase>
 {
     [PostgresFact]

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using IncidentDesk.IntegrationTests.Infrastructure;
+using IncidentDesk.IntegrationTests.Observability;
 using IncidentDesk.Sla;
 using IncidentDesk.Ticketing;
 using Microsoft.Extensions.Time.Testing;
@@ -8,7 +9,8 @@ using Microsoft.Extensions.Time.Testing;
 namespace IncidentDesk.IntegrationTests.Sla;
 
 /// <summary>The handbook's acceptance criteria (DOMAIN.md), each as a named test on data in the real PostgreSQL.</summary>
-public sealed partial class SlaAcceptanceCriteriaTests(TestDatabase database) : IClassFixture<TestDatabase>
+[Collection(ProcessMetricsCollection.Name)]
+public sealed class SlaAcceptanceCriteriaTests(TestDatabase database) : IClassFixture<TestDatabase>
 {
     private static readonly DateTimeOffset Now = new(2026, 12, 2, 14, 0, 0, TimeSpan.Zero);
 
@@ -182,12 +184,6 @@ public sealed partial class SlaAcceptanceCriteriaTests(TestDatabase database) : 
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
-    private static long HistogramCount(string metrics)
-    {
-        var match = CountLine().Match(metrics);
-        return match.Success ? long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
-    }
-
-    [GeneratedRegex("^incidentdesk_first_response_seconds_count\\{channel=\"messenger:telegram\"\\} (\\d+)", RegexOptions.Multiline)]
-    private static partial Regex CountLine();
+    private static double HistogramCount(string metrics) =>
+        PromQl.SampleValue(metrics, "incidentdesk_first_response_seconds_count{channel=\"messenger:telegram\"}");
 }
