@@ -39,6 +39,9 @@ start() {
   if [ "$(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname = '$user'")" != "1" ]; then
     psql_admin -c "CREATE ROLE $user LOGIN CREATEDB PASSWORD '$password'"
   fi
+  # DROP DATABASE ... WITH (FORCE) (the tests' per-class databases) must be able to end an autovacuum worker
+  # that happens to be in the database; that takes pg_signal_backend.
+  psql_admin -c "GRANT pg_signal_backend TO $user" >/dev/null
   if [ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '$database'")" != "1" ]; then
     psql_admin -c "CREATE DATABASE $database OWNER $user"
   fi

@@ -72,6 +72,20 @@ public sealed class ContactStoreUpsertTests(TestDatabase database) : IClassFixtu
     }
 
     [PostgresFact]
+    public async Task Writers_storing_the_same_new_page_at_once_store_each_row_once_and_count_it_once()
+    {
+        // A backfill and the poller may write the same rows at once: ON CONFLICT settles it row by row.
+        var store = new ContactStore(database.DataSource, new FakeTimeProvider(T0.AddHours(1)));
+        var page = Enumerable.Range(1, 300).Select(i => Ticket("upsert-e", i, T0.AddHours(1))).ToList();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(w => Task.Run(() => store.CommitPageAsync($"upsert-e-{w}", "c", page, [], default))));
+
+        results.Sum(r => r.ContactsWritten).Should().Be(300);
+        (await Scalar<long>("SELECT count(*) FROM contacts WHERE source = 'upsert-e'")).Should().Be(300);
+        (await Scalar<long>("SELECT count(*) FROM ingestion_sources WHERE source LIKE 'upsert-e-%'")).Should().Be(6, "every writer committed its cursor");
+    }
+
+    [PostgresFact]
     public async Task An_unknown_channel_is_refused_with_the_contact_named_and_nothing_is_written()
     {
         var store = new ContactStore(database.DataSource, new FakeTimeProvider(T0));
