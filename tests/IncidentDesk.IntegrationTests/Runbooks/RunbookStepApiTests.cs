@@ -102,4 +102,56 @@ public sealed class RunbookStepApiTests(TestDatabase database, Smtp4devServer sm
         Timeline(detail).Should().Contain(e => e.Kind == "step-reversed" && e.Actor == "tom" && e.Message.Contains("'beta-router' is on again", StringComparison.Ordinal));
         (await client.PostAsJsonAsync($"/api/v1/incidents/{id}/steps/notify-customers/reverse", new { })).StatusCode.Should().Be(HttpStatusCode.Conflict);
     }
+    [PostgresFact]
+    public async Task With_flagd_the_rollback_rewrites_only_the_flags_state_and_the_reverse_restores_it()
+    {
+        await using var fakes = await VendorFakes.StartAsync();
+        var dir = Directory.CreateTempSubdirectory("flagd-");
+        var file = Path.Combine(dir.FullName, "flags.flagd.json");
+        await File.WriteAllTextAsync(file, """
+            {
+              "$schema": "https://flagd.dev/schema/v0/flags.json",
+              "flags": {
+                "beta-router": {
+                  "state": "ENABLED",
+                  "variants": { "on": true, "off": false },
+                  "defaultVariant": "on",
+                  "targeting": { "if": [ { "ends_with": [ { "var": "email" }, "@example.com" ] }, "on", "off" ] }
+                },
+                "dark-mode": { "state": "ENABLED", "variants": { "on": true, "off": false }, "defaultVariant": "off" }
+              }
+            }
+            """);
+        var settings = Settings(fakes, smtp.SmtpPort);
+        settings["FeatureFlags:Provider"] = "flagd";
+        settings["FeatureFlags:Flagd:Path"] = file;
+        var time = new FakeTimeProvider(Start);
+        try
+        {
+            await using var service = await TestService.StartAsync(database, settings, time);
+            using var client = service.Client(TestService.ShiftLeadKey);
+            var id = await DeclareAsync(client, "Router rollout on flagd", new() { ["runbook"] = "tool-rollout-failure", ["flag"] = "beta-router" });
+            (await client.PostAsJsonAsync($"/api/v1/incidents/{id}/ack", new { by = "lena" })).EnsureSuccessStatusCode();
+            var detail = await AdvanceUntil(time, () => DetailAsync(client, id), d => Status(d, "rollback-flag") == "done", "rollback done");
+
+            var result = Step(detail, "rollback-flag").GetProperty("result");
+            result.GetProperty("provider").GetString().Should().Be("flagd");
+            result.GetProperty("previous").GetBoolean().Should().BeTrue();
+            result.GetProperty("verified").GetBoolean().Should().BeTrue();
+            var flags = JsonDocument.Parse(await File.ReadAllTextAsync(file)).RootElement.GetProperty("flags");
+            flags.GetProperty("beta-router").GetProperty("state").GetString().Should().Be("DISABLED");
+            flags.GetProperty("beta-router").GetProperty("defaultVariant").GetString().Should().Be("on", "only the state is switched");
+            flags.GetProperty("beta-router").GetProperty("targeting").GetRawText().Should().Contain("@example.com");
+            flags.GetProperty("dark-mode").GetProperty("state").GetString().Should().Be("ENABLED", "other flags are left alone");
+            dir.GetFiles().Select(f => f.Name).Should().Equal("flags.flagd.json");
+
+            (await client.PostAsJsonAsync($"/api/v1/incidents/{id}/steps/rollback-flag/reverse", new { by = "tom" })).StatusCode.Should().Be(HttpStatusCode.OK);
+            JsonDocument.Parse(await File.ReadAllTextAsync(file)).RootElement.GetProperty("flags").GetProperty("beta-router").GetProperty("state").GetString()
+                .Should().Be("ENABLED", "reversed to the recorded previous state");
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
 }
