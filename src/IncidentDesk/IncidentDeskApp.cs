@@ -38,7 +38,7 @@ public static class IncidentDeskApp
         builder.Services.AddIngestion(builder.Configuration);
         builder.Services.AddOnCall();
         builder.Services.AddPaging(builder.Configuration);
-        builder.Services.AddRunbooks();
+        builder.Services.AddRunbooks(builder.Configuration);
         builder.Services.AddReviews();
         builder.Services.AddSla();
         return builder;

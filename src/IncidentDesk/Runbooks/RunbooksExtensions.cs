@@ -9,12 +9,12 @@ namespace IncidentDesk.Runbooks;
 public static class RunbooksExtensions
 {
     /// <summary>Runbook files and checks, the step rows kept in step with the lifecycle, the step driver and its executors.</summary>
-    public static IServiceCollection AddRunbooks(this IServiceCollection services)
+    public static IServiceCollection AddRunbooks(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<RunbooksOptions>("Runbooks");
         services.AddValidatedOptions<FeatureFlagsOptions>("FeatureFlags");
-        services.AddOptions<JiraEscalationOptions>().BindConfiguration("Ticketing:Jira");
-        services.AddOptions<ZendeskNoticeOptions>().BindConfiguration("Ticketing:Zendesk");
+        AddVendor<JiraEscalationOptions>(services, configuration, "Jira");
+        AddVendor<ZendeskNoticeOptions>(services, configuration, "Zendesk");
 
         services.AddSingleton<RunbookCatalog>();
         services.AddSingleton<ICheck, RunbookCheck>();
@@ -39,6 +39,19 @@ public static class RunbooksExtensions
 
         services.AddHostedService<DriveRunbooksSchedule>();
         return services;
+    }
+
+    /// <summary>
+    /// A runbook's own vendor section is validated here; the ticket source's section, when used instead, is validated
+    /// by the ticket source (once, not twice), and when neither exists the steps that need it wait with a clear error.
+    /// </summary>
+    private static void AddVendor<T>(IServiceCollection services, IConfiguration configuration, string vendor) where T : RunbookVendorOptions
+    {
+        var section = RunbookVendorOptions.Section(configuration, vendor);
+        if (section.StartsWith("Runbooks:", StringComparison.Ordinal))
+            services.AddValidatedOptions<T>(section);
+        else
+            services.AddOptions<T>().BindConfiguration(section);
     }
 
     public static void MapRunbooks(this WebApplication app, RouteGroupBuilder api) => api.MapRunbooks();

@@ -33,3 +33,30 @@ public sealed class RunbooksOptions : IValidatedOptions
             yield return $"{section}:CustomerTimeZone: unknown time zone '{CustomerTimeZone}'";
     }
 }
+
+/// <summary>
+/// A vendor account the runbooks write to (Jira for escalations, Zendesk for customer notices): <c>BaseUrl</c>,
+/// <c>Email</c>, <c>ApiToken</c>. Read from <c>Runbooks:Jira</c> / <c>Runbooks:Zendesk</c> when that section exists,
+/// else from the ticket source's <c>Ticketing:Jira</c> / <c>Ticketing:Zendesk</c>: escalating into a tech team's
+/// Jira must not switch on polling it, and a desk that already polls Zendesk need not configure it twice.
+/// </summary>
+public abstract class RunbookVendorOptions : IValidatedOptions
+{
+    public string? BaseUrl { get; set; }
+    public string? Email { get; set; }
+    public string? ApiToken { get; set; }
+
+    /// <summary>The section the account is read from.</summary>
+    public static string Section(IConfiguration configuration, string vendor) =>
+        configuration.GetSection($"Runbooks:{vendor}").Exists() ? $"Runbooks:{vendor}" : $"Ticketing:{vendor}";
+
+    public IEnumerable<string> Validate(string section)
+    {
+        if (!Uri.TryCreate(BaseUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+            yield return $"{section}:BaseUrl: must be an absolute http(s) URL";
+        if (string.IsNullOrWhiteSpace(Email))
+            yield return $"{section}:Email: is required (the API token's user)";
+        if (string.IsNullOrWhiteSpace(ApiToken))
+            yield return $"{section}:ApiToken: is required";
+    }
+}

@@ -26,7 +26,8 @@ public sealed class RunbookEndToEndTests(TestDatabase database, Smtp4devServer s
         fakes.UnleashFlags["default/new-zendesk-sync/production"] = true;
         var start = new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero);
         var time = new FakeTimeProvider(start);
-        await using var service = await TestService.StartAsync(database, Settings(fakes, smtp.SmtpPort), time);
+        // The ticket sources' accounts serve the runbooks when they have none of their own.
+        await using var service = await TestService.StartAsync(database, Settings(fakes, smtp.SmtpPort, vendorSection: "Ticketing"), time);
         using var client = service.Client(TestService.AdminKey);
 
         // 1. Detect: Alertmanager fires; the labels pick the runbook, name the flag and the affected tickets.

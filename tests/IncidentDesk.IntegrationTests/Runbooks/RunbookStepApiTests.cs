@@ -4,6 +4,7 @@ using System.Text.Json;
 using IncidentDesk.IntegrationTests.Infrastructure;
 using IncidentDesk.IntegrationTests.Runbooks.Fakes;
 using Microsoft.Extensions.Time.Testing;
+using Quartz;
 using static IncidentDesk.IntegrationTests.Runbooks.RunbookTestKit;
 
 namespace IncidentDesk.IntegrationTests.Runbooks;
@@ -21,6 +22,9 @@ public sealed class RunbookStepApiTests(TestDatabase database, Smtp4devServer sm
         await using var service = await TestService.StartAsync(database, Settings(fakes, smtp.SmtpPort), time);
         using var client = service.Client(TestService.ShiftLeadKey);
         var id = await DeclareAsync(client, "CSAT falling", new() { ["runbook"] = "sla-csat" });
+        var scheduler = await service.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
+        (await scheduler.GetJobKeys(GroupMatcher<JobKey>.GroupEquals("ingestion")))
+            .Should().BeEmpty("the runbooks' own Jira and Zendesk accounts do not switch on polling them");
 
         var detail = await DetailAsync(client, id);
         detail.GetProperty("runbook").GetString().Should().Be("sla-csat");

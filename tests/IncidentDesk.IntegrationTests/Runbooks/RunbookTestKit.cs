@@ -9,15 +9,19 @@ namespace IncidentDesk.IntegrationTests.Runbooks;
 /// <summary>Configuration and probes shared by the runbook tests.</summary>
 internal static class RunbookTestKit
 {
-    /// <summary>Settings pointing every vendor at the fakes and the mail at smtp4dev (or at <paramref name="smtpPort"/>).</summary>
-    public static Dictionary<string, string?> Settings(VendorFakes fakes, int smtpPort, string? unleashUrl = null) => new()
+    /// <summary>
+    /// Settings pointing every vendor at the fakes and the mail at smtp4dev (or at <paramref name="smtpPort"/>). The
+    /// Jira and Zendesk accounts are the runbooks' own (<c>Runbooks:Jira</c>, no polling), or with
+    /// <paramref name="vendorSection"/> <c>Ticketing</c> the ticket sources' (which also polls them).
+    /// </summary>
+    public static Dictionary<string, string?> Settings(VendorFakes fakes, int smtpPort, string? unleashUrl = null, string vendorSection = "Runbooks") => new()
     {
-        ["Ticketing:Jira:BaseUrl"] = fakes.BaseUrl,
-        ["Ticketing:Jira:Email"] = "desk@example.com",
-        ["Ticketing:Jira:ApiToken"] = "jira-token",
-        ["Ticketing:Zendesk:BaseUrl"] = fakes.BaseUrl,
-        ["Ticketing:Zendesk:Email"] = "desk@example.com",
-        ["Ticketing:Zendesk:ApiToken"] = "zendesk-token",
+        [$"{vendorSection}:Jira:BaseUrl"] = fakes.BaseUrl,
+        [$"{vendorSection}:Jira:Email"] = "desk@example.com",
+        [$"{vendorSection}:Jira:ApiToken"] = "jira-token",
+        [$"{vendorSection}:Zendesk:BaseUrl"] = fakes.BaseUrl,
+        [$"{vendorSection}:Zendesk:Email"] = "desk@example.com",
+        [$"{vendorSection}:Zendesk:ApiToken"] = "zendesk-token",
         ["Smtp:Host"] = "127.0.0.1",
         ["Smtp:Port"] = smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Smtp:From"] = "Support <support@example.com>",

@@ -41,7 +41,7 @@ internal sealed class CommunicateStepExecutor(
         if (tickets.Count == 0)
             return new StepOutcome.Done("no affected tickets on the incident (label 'tickets'): no customer notice sent", []);
         if (!zendesk.Configured)
-            return new StepOutcome.Retry("Ticketing:Zendesk is not configured: the requesters cannot be looked up");
+            return new StepOutcome.Retry("neither Runbooks:Zendesk nor Ticketing:Zendesk is configured: the requesters cannot be looked up");
         if (channels.Contains("email") && !mail.Configured)
             return new StepOutcome.Retry("Smtp is not configured (Host and From): no customer e-mail can be sent");
 

@@ -4,13 +4,8 @@ using Microsoft.Extensions.Options;
 
 namespace IncidentDesk.Runbooks.Communicate;
 
-/// <summary>The Zendesk connection for customer notices, bound from <c>Ticketing:Zendesk</c> (shared with the ticket source).</summary>
-public sealed class ZendeskNoticeOptions
-{
-    public string? BaseUrl { get; set; }
-    public string? Email { get; set; }
-    public string? ApiToken { get; set; }
-}
+/// <summary>The Zendesk account for customer notices (see <see cref="RunbookVendorOptions"/>).</summary>
+public sealed class ZendeskNoticeOptions : RunbookVendorOptions;
 
 /// <summary>A ticket's requester, read at send time and kept only in memory (data minimisation).</summary>
 public sealed record Requester(string Name, string? Email, string? Locale);

@@ -5,16 +5,8 @@ using Microsoft.Extensions.Options;
 
 namespace IncidentDesk.Runbooks.Escalate;
 
-/// <summary>
-/// The Jira connection for escalations, bound from <c>Ticketing:Jira</c> (the section the Jira ticket source also
-/// reads; only the keys needed to create and read issues are used here).
-/// </summary>
-public sealed class JiraEscalationOptions
-{
-    public string? BaseUrl { get; set; }
-    public string? Email { get; set; }
-    public string? ApiToken { get; set; }
-}
+/// <summary>The Jira account for escalations (see <see cref="RunbookVendorOptions"/>).</summary>
+public sealed class JiraEscalationOptions : RunbookVendorOptions;
 
 /// <summary>An issue as the escalation sees it.</summary>
 public sealed record JiraIssue(string Key, string? Status);
@@ -99,7 +91,7 @@ public sealed class EscalateStepExecutor(JiraClient jira, IncidentService incide
         if (run.Result["jiraKey"] is not null)
             return new StepOutcome.Done($"Jira issue {run.Result["jiraKey"]} already recorded", run.Result);
         if (!jira.Configured)
-            return new StepOutcome.Retry("Ticketing:Jira is not configured: no issue can be created");
+            return new StepOutcome.Retry("neither Runbooks:Jira nor Ticketing:Jira is configured: no issue can be created");
         var label = IdempotencyLabel(run.Incident.Id, run.Step.StepId);
         var priority = run.Definition.Setting("priority") ?? "High";
         // The intent is recorded before the call: whoever looks at the step sees which marker to search for.
