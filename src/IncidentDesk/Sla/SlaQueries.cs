@@ -11,7 +11,9 @@ namespace IncidentDesk.Sla;
 /// the rollups: <see cref="Unanswered"/> counts the overdue ones live, because they become overdue with time.</item>
 /// <item>csat: ratings by rated_at joined to their contact for the scope; hits = good.</item>
 /// <item>agent_error_escalations: tickets by created_at; hits = escalated because of an agent error.</item>
-/// <item>phone_service_level: calls with an outcome (answered or abandoned); hits = answered within N s; extra = abandoned.</item>
+/// <item>phone_service_level: calls with an outcome (answered or abandoned) and a known wait; hits = answered within
+/// N s; extra = abandoned; plus queue statistics windows split at N s (answered + canceled tasks, answered below N s,
+/// canceled).</item>
 /// <item>out_of_hours_share: every contact; hits = created outside business hours; extra = those that are critical.</item>
 /// </list>
 /// </summary>
@@ -47,6 +49,12 @@ internal static class SlaQueries
     // 24 hours on 1M contacts). OFFSET 0 keeps the subquery from being flattened back into that join.
     private const string ContactsIn = "SELECT * FROM contacts c WHERE c.created_at >= r.lo AND c.created_at < r.hi OFFSET 0";
 
+    // Queue statistics windows shaped like calls for the scope: channel phone, the TaskRouter queue as the queue.
+    private const string QueueWindowsIn = """
+        SELECT q.*, 'phone'::text AS channel, NULL::text AS priority, q.queue_sid AS queue
+        FROM queue_statistics q WHERE q.window_start >= r.lo AND q.window_start < r.hi OFFSET 0
+        """;
+
     public static string Aggregate(SlaRuleKind kind) => kind switch
     {
         SlaRuleKind.ResponseWithin or SlaRuleKind.FirstResponseTime => $"""
@@ -74,13 +82,24 @@ internal static class SlaQueries
             WHERE c.kind = 'ticket' AND {Scope}
             GROUP BY 1, 2
             """,
+        // Calls whose source reports the wait (Asterisk's queue_log), and the queue statistics windows of sources
+        // that report waits only in aggregate (Twilio TaskRouter, whose calls carry no wait and so are left out
+        // here): a window counts in the bucket where it starts, and only when it was split at the rule's threshold.
         SlaRuleKind.PhoneServiceLevel => $"""
-            SELECT r.lo AS Bucket, {ChannelLabel} AS Channel, count(*) AS Samples,
-                   count(*) FILTER (WHERE c.answered IS TRUE AND c.wait_seconds <= @threshold) AS Hits,
-                   count(*) FILTER (WHERE c.abandoned IS TRUE) AS Extra
-            FROM {Ranges}
-            CROSS JOIN LATERAL ({ContactsIn}) c
-            WHERE c.kind = 'call' AND (c.answered IS TRUE OR c.abandoned IS TRUE) AND {Scope}
+            SELECT Bucket, Channel, sum(samples)::bigint AS Samples, sum(hits)::bigint AS Hits, sum(extra)::bigint AS Extra
+            FROM (
+                SELECT r.lo AS Bucket, {ChannelLabel} AS Channel, 1 AS samples,
+                       (c.answered IS TRUE AND c.wait_seconds <= @threshold)::int AS hits, (c.abandoned IS TRUE)::int AS extra
+                FROM {Ranges}
+                CROSS JOIN LATERAL ({ContactsIn}) c
+                WHERE c.kind = 'call' AND c.wait_seconds IS NOT NULL AND (c.answered IS TRUE OR c.abandoned IS TRUE) AND {Scope}
+                UNION ALL
+                SELECT r.lo, {ChannelLabel}, c.reservations_accepted + c.tasks_canceled,
+                       (c.split_by_wait_time -> @split_key -> 'below' ->> 'reservations_accepted')::int, c.tasks_canceled
+                FROM {Ranges}
+                CROSS JOIN LATERAL ({QueueWindowsIn}) c
+                WHERE (c.split_by_wait_time -> @split_key -> 'below' ->> 'reservations_accepted') IS NOT NULL AND {Scope}
+            ) x
             GROUP BY 1, 2
             """,
         SlaRuleKind.OutOfHoursShare => $"""
@@ -121,10 +140,13 @@ internal static class SlaQueries
         GROUP BY channel
         """;
 
-    /// <summary>Buckets in which a contact changed since the mark, with what a rule's scope can rule out.</summary>
+    /// <summary>Buckets in which a contact (or a queue statistics window) changed since the mark, with what a rule's scope can rule out.</summary>
     public const string DirtyContactBuckets = """
-        SELECT DISTINCT date_bin('5 minutes', created_at, TIMESTAMPTZ '1970-01-01 00:00:00Z') AS Bucket, kind AS Kind, source AS Source, channel AS Channel
+        SELECT date_bin('5 minutes', created_at, TIMESTAMPTZ '1970-01-01 00:00:00Z') AS Bucket, kind AS Kind, source AS Source, channel AS Channel
         FROM contacts WHERE ingested_at > @since
+        UNION
+        SELECT date_bin('5 minutes', window_start, TIMESTAMPTZ '1970-01-01 00:00:00Z'), 'call', source, 'phone'
+        FROM queue_statistics WHERE ingested_at > @since
         """;
 
     /// <summary>Rating buckets to redo: new or changed ratings, and ratings whose contact changed (scope may have moved).</summary>

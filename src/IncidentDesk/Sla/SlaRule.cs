@@ -152,7 +152,9 @@ public sealed record SlaRule
     {
         var text = string.Join('\u001f',
             SlaRuleKinds.Name(Kind), Scope.Describe(), PerChannel, Within?.TotalSeconds.ToString(CultureInfo.InvariantCulture) ?? "",
-            Basis, calendar?.Fingerprint ?? "", ExcludePaused, CriticalScope.Describe(), Lookback.TotalSeconds.ToString(CultureInfo.InvariantCulture), "v1");
+            Basis, calendar?.Fingerprint ?? "", ExcludePaused, CriticalScope.Describe(), Lookback.TotalSeconds.ToString(CultureInfo.InvariantCulture),
+            // v2 of phone_service_level: calls without a known wait left out, queue statistics windows counted.
+            Kind == SlaRuleKind.PhoneServiceLevel ? "v2" : "v1");
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
     }
 

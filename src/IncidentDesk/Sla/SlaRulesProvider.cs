@@ -1,4 +1,5 @@
 using IncidentDesk.Configuration;
+using IncidentDesk.Telephony.Twilio;
 using Microsoft.Extensions.Options;
 
 namespace IncidentDesk.Sla;
@@ -46,8 +47,35 @@ public sealed class SlaRulesProvider(IOptions<PathsOptions> paths, IOptions<SlaO
     }
 }
 
-/// <summary>Validates <c>alerts/sla-rules.yaml</c> for <c>incidentdesk check</c> and start-up.</summary>
-internal sealed class SlaRulesCheck(SlaRulesProvider provider) : ICheck
+/// <summary>
+/// Validates <c>alerts/sla-rules.yaml</c> for <c>incidentdesk check</c> and start-up, and that a phone rule's
+/// threshold is one Twilio's queue statistics are split at (else those statistics cannot count for it).
+/// </summary>
+internal sealed class SlaRulesCheck(SlaRulesProvider provider, IOptions<TwilioOptions> twilio) : ICheck
 {
-    public IEnumerable<Problem> Run() => provider.Check();
+    public IEnumerable<Problem> Run()
+    {
+        var problems = provider.Check();
+        if (problems.Count > 0 || !File.Exists(provider.Path))
+            return problems;
+        TwilioOptions o;
+        try
+        {
+            o = twilio.Value;
+        }
+        catch (OptionsValidationException)
+        {
+            return []; // reported as a configuration error on its own
+        }
+        if (!o.StatisticsEnabled)
+            return [];
+        return SlaRulesFile.Load(provider.Path).RuleSet!.Rules
+            .Where(r => r.Kind == SlaRuleKind.PhoneServiceLevel && r.Within is { } within
+                && (r.Scope.Sources.Count == 0 || r.Scope.Sources.Contains(TwilioCallSource.Name))
+                && !o.SplitByWaitTime.Contains((int)Math.Round(within.TotalSeconds)))
+            .Select(r => new Problem(provider.Path, r.Line,
+                $"rule '{r.Name}': within {r.Within!.Value.TotalSeconds:0}s is not among Telephony:Twilio:SplitByWaitTime " +
+                $"({string.Join(", ", o.SplitByWaitTime)}), so Twilio's queue statistics cannot count for it: add it there"))
+            .ToList();
+    }
 }

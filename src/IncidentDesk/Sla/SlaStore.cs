@@ -337,6 +337,8 @@ public sealed class SlaStore
         p.Add("per_channel", rule.PerChannel);
         p.Add("calendar", calendar?.Name, System.Data.DbType.String);
         p.Add("threshold", rule.Within?.TotalSeconds ?? 0.0);
+        // The key of split_by_wait_time in queue statistics ("20" for 20 s).
+        p.Add("split_key", ((int)Math.Round(rule.Within?.TotalSeconds ?? 0.0)).ToString(System.Globalization.CultureInfo.InvariantCulture));
         p.Add("exclude_paused", rule.ExcludePaused);
         p.Add("critical_priorities", rule.CriticalScope.Priorities.ToArray());
         p.Add("critical_queues", rule.CriticalScope.Queues.ToArray());

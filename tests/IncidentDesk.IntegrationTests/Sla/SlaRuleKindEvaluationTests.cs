@@ -186,6 +186,59 @@ public sealed class SlaRuleKindEvaluationTests
     }
 
     [PostgresFact]
+    public async Task Phone_service_level_of_a_queue_that_reports_waits_only_in_aggregate_comes_from_its_statistics()
+    {
+        // Twilio: the Calls list has no wait, TaskRouter's cumulative statistics have "answered within N s".
+        await using var s = await SlaScenario.CreateAsync(Utc(12, 1, 12));
+        static QueueStatistics Window(DateTimeOffset start, int accepted, int canceled, int below20) => new(
+            "twilio", "WQ1", start, start.AddMinutes(15), accepted + canceled, canceled, accepted, 12, 90, 12.0 * accepted,
+            System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
+            {
+                ["20"] = new
+                {
+                    below = new { reservations_accepted = below20, tasks_canceled = 0 },
+                    above = new { reservations_accepted = accepted - below20, tasks_canceled = canceled },
+                },
+            }));
+        var twilioCalls = Enumerable.Range(0, 30).Select(i => s.Call(Utc(12, 1, 11).AddMinutes(i), answered: true, waitSeconds: 0) with { Source = "twilio", WaitSeconds = null }).ToList();
+        var windows = new List<QueueStatistics>
+        {
+            Window(Utc(12, 1, 10, 30), 50, 0, 0),  // before the 1 h window
+            Window(Utc(12, 1, 11), 10, 0, 9),
+            Window(Utc(12, 1, 11, 15), 10, 1, 8),
+            Window(Utc(12, 1, 11, 30), 10, 1, 7),
+            Window(Utc(12, 1, 11, 45), 5, 0, 5) with { SplitByWaitTime = """{"60": {"below": {"reservations_accepted": 5}}}""" },  // not split at 20 s
+        };
+        var store = new ContactStore(s.Database.DataSource, s.Time);
+        await store.CommitPageAsync("twilio", new SourcePage(twilioCalls, [], "c1", CaughtUp: true) { QueueStatistics = windows }, default);
+        var rules = SlaScenario.Rules("""
+              - name: phone
+                kind: phone_service_level
+                scope: { channels: [phone] }
+                window: 1h
+                within: 20s
+                target: 0.8
+                max_abandon_rate: 0.05
+                min_samples: 20
+            """);
+
+        var result = Single(await s.EvaluateAsync(rules), "phone", "phone");
+        result.Samples.Should().Be(32, "30 + 2 tasks with an outcome in the three windows split at 20 s; the calls themselves carry no wait");
+        result.Value.Should().BeApproximately(24.0 / 32, 1e-9);
+        ((double)result.Detail["abandon_rate"]!).Should().BeApproximately(2.0 / 32, 1e-9);
+        result.Status.Should().Be(SlaStatus.Breached);
+        (await s.NaiveAsync(rules, "phone", Utc(12, 1, 11)))["phone"].Samples.Should().Be(32, "the rollups count as the naive query does");
+
+        // A window read again later, now split at 20 s, reaches the next cycle through its ingested_at; the hour now
+        // starts at 11:01, after the start of the 11:00 window, which leaves it.
+        s.Time.Advance(TimeSpan.FromMinutes(1));
+        await store.CommitPageAsync("twilio", new SourcePage([], [], "c2", CaughtUp: true) { QueueStatistics = [Window(Utc(12, 1, 11, 45), 8, 0, 8)] }, default);
+        result = Single(await s.EvaluateAsync(rules), "phone", "phone");
+        result.Samples.Should().Be(30);
+        result.Value.Should().BeApproximately(23.0 / 30, 1e-9);
+    }
+
+    [PostgresFact]
     public async Task Out_of_hours_share_reports_the_decision_tree_outcome()
     {
         // Tue 1 Dec 2026. Business hours 09:00–18:00 CET = 08:00–17:00Z.
