@@ -6,8 +6,15 @@ namespace IncidentDesk.Web;
 /// Gauges read from the database just before each scrape of this node's <c>/metrics</c>, so every node reports
 /// the cluster's state.
 /// </summary>
-public sealed class ScrapeRefresh(ILogger<ScrapeRefresh> logger)
+public sealed class ScrapeRefresh(TimeProvider time, ILogger<ScrapeRefresh> logger)
 {
+    /// <summary>
+    /// How long the refreshes of one scrape may take together: half of Prometheus' default <c>scrape_timeout</c>.
+    /// A database that hangs (rather than refusing) must not turn every scrape into a timeout and the service into
+    /// "down"; past the budget the gauges keep their last values and <c>incidentdesk_database_up</c> says why.
+    /// </summary>
+    public static readonly TimeSpan Budget = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// prometheus-net's gauges live in one registry per process. Refresh and export run under one process-wide gate,
     /// so a concurrent scrape (a second Prometheus, or a second app in the same process as in the tests) cannot write
@@ -36,23 +43,28 @@ public sealed class ScrapeRefresh(ILogger<ScrapeRefresh> logger)
 
     private async Task ExportAsync(HttpContext context, RequestDelegate export)
     {
-        var ct = context.RequestAborted;
-        await Gate.WaitAsync(ct);
+        var aborted = context.RequestAborted;
+        await Gate.WaitAsync(aborted);
         try
         {
+            using var budget = new CancellationTokenSource(Budget, time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, budget.Token);
             foreach (var refresh in refreshes)
             {
-                // A failure keeps the gauges' last values: one stale gauge must not blind every board
-                // (a database outage shows on /readyz and incidentdesk_database_up).
+                if (budget.IsCancellationRequested)
+                    break;
+                // A failure keeps the gauges' last values: one stale gauge must not blind every board.
                 try
                 {
-                    await refresh(ct);
+                    await refresh(linked.Token).WaitAsync(linked.Token);
                 }
-                catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+                catch (Exception e) when (!aborted.IsCancellationRequested)
                 {
                     logger.LogDebug(e, "Metrics refresh failed; keeping the last values");
                 }
             }
+            if (budget.IsCancellationRequested)
+                logger.LogWarning("Metrics refresh took longer than {Budget}; this scrape shows the last values", Budget);
             await export(context);
         }
         finally

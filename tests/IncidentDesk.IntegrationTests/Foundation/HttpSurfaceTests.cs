@@ -80,6 +80,29 @@ public sealed class HttpSurfaceTests(TestDatabase database) : IClassFixture<Test
         }
     }
 
+    [PostgresFact]
+    public async Task A_refresh_that_hangs_past_the_budget_leaves_the_last_values_instead_of_failing_the_scrape()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var hanging = await TestService.StartAsync(database, time: time, mapExtra: app =>
+            app.Services.GetRequiredService<ScrapeRefresh>().Add(async ct =>
+            {
+                entered.TrySetResult();
+                await Task.Delay(Timeout.Infinite, CancellationToken.None); // ignores its token, as a stuck driver call would
+            }));
+        using var client = hanging.Client();
+
+        var scrape = client.GetAsync("/metrics");
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        scrape.IsCompleted.Should().BeFalse("the scrape waits for its refreshes while they are within the budget");
+        time.Advance(ScrapeRefresh.Budget);
+
+        var response = await scrape;
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await response.Content.ReadAsStringAsync()).Should().Contain("incidentdesk_incidents_unacknowledged");
+    }
+
     private static async Task<long> UnacknowledgedAsync(TestDatabase db)
     {
         await using var connection = await db.DataSource.OpenConnectionAsync();
