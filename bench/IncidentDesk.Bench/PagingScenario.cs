@@ -35,21 +35,7 @@ public sealed class PagingScenario : IScenario
         var cs = database.ConnectionString;
         await using var slack = await StartFakeSlackAsync();
         var slackUrl = slack.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/api/";
-        var builder = IncidentDeskApp.CreateBuilder([], configure: b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:IncidentDesk"] = cs,
-            ["Urls"] = "http://127.0.0.1:0",
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["Auth:ApiKeys:0:Name"] = "bench",
-            ["Auth:ApiKeys:0:KeyHash"] = ApiKey.Hash("bench-key"),
-            ["Auth:ApiKeys:0:Role"] = Roles.Admin,
-            ["Paths:Alerts"] = Path.Combine(RepoRoot(), "alerts"),
-            ["Slack:ApiBaseUrl"] = slackUrl,
-            ["Slack:BotToken"] = "xoxb-bench",
-            ["Slack:Channel"] = "C0BENCH",
-            ["Paging:AckTimeout"] = "01:00:00",
-            ["Paging:RepeatInterval"] = "01:00:00",
-        }));
+        var builder = Service(cs, slackUrl, repeatInterval: "01:00:00");
         await using var app = IncidentDeskApp.Build(builder);
         await app.Services.GetRequiredService<Migrator>().ApplyAsync(CancellationToken.None);
         await app.StartAsync();
@@ -107,21 +93,7 @@ public sealed class PagingScenario : IScenario
     private async Task<(double P50, double P99, double Max, int Count)> DeadlinePrecisionAsync(string cs, string slackUrl, int n, TimeSpan spacing)
     {
         // A fresh service so the first part's incidents do not repeat in the middle of this one.
-        var builder = IncidentDeskApp.CreateBuilder([], configure: b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:IncidentDesk"] = cs,
-            ["Urls"] = "http://127.0.0.1:0",
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["Auth:ApiKeys:0:Name"] = "bench",
-            ["Auth:ApiKeys:0:KeyHash"] = ApiKey.Hash("bench-key"),
-            ["Auth:ApiKeys:0:Role"] = Roles.Admin,
-            ["Paths:Alerts"] = Path.Combine(RepoRoot(), "alerts"),
-            ["Slack:ApiBaseUrl"] = slackUrl,
-            ["Slack:BotToken"] = "xoxb-bench",
-            ["Slack:Channel"] = "C0BENCH",
-            ["Paging:AckTimeout"] = "01:00:00",
-            ["Paging:RepeatInterval"] = "00:00:02",
-        }));
+        var builder = Service(cs, slackUrl, repeatInterval: "00:00:02");
         await using var app = IncidentDeskApp.Build(builder);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -160,6 +132,24 @@ public sealed class PagingScenario : IScenario
     }
 
     private readonly ConcurrentDictionary<string, DateTimeOffset> arrivalsWall = new();
+
+    /// <summary>The real service on the bench database, paging into the Slack fake; nobody acknowledges within the hour.</summary>
+    private static WebApplicationBuilder Service(string cs, string slackUrl, string repeatInterval) =>
+        IncidentDeskApp.CreateBuilder([], configure: b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:IncidentDesk"] = cs,
+            ["Urls"] = "http://127.0.0.1:0",
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Auth:ApiKeys:0:Name"] = "bench",
+            ["Auth:ApiKeys:0:KeyHash"] = ApiKey.Hash("bench-key"),
+            ["Auth:ApiKeys:0:Role"] = Roles.Admin,
+            ["Paths:Alerts"] = Path.Combine(RepoRoot(), "alerts"),
+            ["Slack:ApiBaseUrl"] = slackUrl,
+            ["Slack:BotToken"] = "xoxb-bench",
+            ["Slack:Channel"] = "C0BENCH",
+            ["Paging:AckTimeout"] = "01:00:00",
+            ["Paging:RepeatInterval"] = repeatInterval,
+        }));
 
     private async Task<WebApplication> StartFakeSlackAsync()
     {
