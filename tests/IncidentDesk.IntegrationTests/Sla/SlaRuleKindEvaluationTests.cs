@@ -9,6 +9,18 @@ public sealed class SlaRuleKindEvaluationTests
 {
     private static DateTimeOffset Utc(int mo, int d, int h, int mi = 0) => new(2026, mo, d, h, mi, 0, TimeSpan.Zero);
 
+    /// <summary>The handbook's telephony acceptance: 80 % within 20 s, at most 5 % abandoned.</summary>
+    private const string PhoneRule = """
+          - name: phone
+            kind: phone_service_level
+            scope: { channels: [phone] }
+            window: 1h
+            within: 20s
+            target: 0.8
+            max_abandon_rate: 0.05
+            min_samples: 20
+        """;
+
     private static SlaResult Single(SlaEvaluator.CycleReport report, string rule, string channel) =>
         report.Results.Should().ContainSingle(r => r.Rule.Name == rule && r.Channel == channel).Subject;
 
@@ -168,16 +180,7 @@ public sealed class SlaRuleKindEvaluationTests
         calls.Add(s.Call(t.AddMinutes(24), answered: false, waitSeconds: 0)); // no outcome (still ringing): not offered yet
         calls.Add(s.Call(Utc(12, 1, 10, 30), answered: true, waitSeconds: 200)); // before the 1 h window
         await s.IngestAsync(calls);
-        var rules = SlaScenario.Rules("""
-              - name: phone
-                kind: phone_service_level
-                scope: { channels: [phone] }
-                window: 1h
-                within: 20s
-                target: 0.8
-                max_abandon_rate: 0.05
-                min_samples: 20
-            """);
+        var rules = SlaScenario.Rules(PhoneRule);
         var result = Single(await s.EvaluateAsync(rules), "phone", "phone");
         result.Samples.Should().Be(20);
         result.Value.Should().BeApproximately(16.0 / 20, 1e-9, "16 of 20 offered calls answered within 20 s");
@@ -211,16 +214,7 @@ public sealed class SlaRuleKindEvaluationTests
         };
         var store = new ContactStore(s.Database.DataSource, s.Time);
         await store.CommitPageAsync("twilio", new SourcePage(twilioCalls, [], "c1", CaughtUp: true) { QueueStatistics = windows }, default);
-        var rules = SlaScenario.Rules("""
-              - name: phone
-                kind: phone_service_level
-                scope: { channels: [phone] }
-                window: 1h
-                within: 20s
-                target: 0.8
-                max_abandon_rate: 0.05
-                min_samples: 20
-            """);
+        var rules = SlaScenario.Rules(PhoneRule);
 
         var result = Single(await s.EvaluateAsync(rules), "phone", "phone");
         result.Samples.Should().Be(32, "30 + 2 tasks with an outcome in the three windows split at 20 s; the calls themselves carry no wait");
