@@ -29,11 +29,11 @@ public sealed class ContactStore(NpgsqlDataSource dataSource, TimeProvider time)
 
     /// <summary>Commits a source's page: its contacts, ratings and queue statistics, and the cursor after it, all or nothing.</summary>
     public Task<PageResult> CommitPageAsync(string cursorKey, SourcePage page, CancellationToken ct) =>
-        CommitAsync(cursorKey, page.NextCursor, page.Contacts, page.Ratings, page.QueueStatistics, ct);
+        CommitAsync(cursorKey, page.NextCursor, page.Contacts, page.Ratings, page.QueueStatistics, ct, page.SlaStates);
 
     private async Task<PageResult> CommitAsync(
         string cursorKey, string? cursor, IReadOnlyCollection<Contact> contacts, IReadOnlyCollection<ContactRating> ratings,
-        IReadOnlyCollection<QueueStatistics> queueStatistics, CancellationToken ct)
+        IReadOnlyCollection<QueueStatistics> queueStatistics, CancellationToken ct, IReadOnlyCollection<ContactSlaState>? slaStates = null)
     {
         var now = time.GetUtcNow();
         await using var connection = await dataSource.OpenConnectionAsync(ct);
@@ -42,6 +42,8 @@ public sealed class ContactStore(NpgsqlDataSource dataSource, TimeProvider time)
         var rated = await UpsertRatingsAsync(connection, tx, ratings, now, ct);
         if (queueStatistics.Count > 0)
             await UpsertQueueStatisticsAsync(connection, tx, queueStatistics, now, ct);
+        if (slaStates is { Count: > 0 })
+            written += await ApplySlaStatesAsync(connection, tx, slaStates, now, ct);
         if (cursor is not null)
             await SaveCursorAsync(connection, tx, cursorKey, cursor, now, ct);
         await tx.CommitAsync(ct);
@@ -127,6 +129,36 @@ public sealed class ContactStore(NpgsqlDataSource dataSource, TimeProvider time)
         return await command.ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>
+    /// Folds SLA verdicts into <c>contact_sla_states</c> (a field the event does not mention keeps its value; an older
+    /// event never overwrites a newer one) and copies them onto the contacts already stored. Returns the contacts changed.
+    /// </summary>
+    public static async Task<int> ApplySlaStatesAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, IReadOnlyCollection<ContactSlaState> states, DateTimeOffset now, CancellationToken ct)
+    {
+        var rows = states.GroupBy(x => (x.Source, x.ExternalId)).Select(g => g.MaxBy(x => x.At)!).ToList();
+        await using var command = new NpgsqlCommand("""
+            WITH folded AS (
+                INSERT INTO contact_sla_states AS s (source, external_id, breached, paused, event_at, ingested_at)
+                SELECT u.*, @now FROM unnest(@source, @external_id, @breached, @paused, @at) AS u
+                ON CONFLICT (source, external_id) DO UPDATE SET
+                    breached = coalesce(excluded.breached, s.breached), paused = coalesce(excluded.paused, s.paused),
+                    event_at = excluded.event_at, ingested_at = excluded.ingested_at
+                WHERE excluded.event_at >= s.event_at
+                RETURNING s.source, s.external_id, s.breached, s.paused)
+            UPDATE contacts c SET sla_breached = coalesce(f.breached, c.sla_breached), sla_paused = coalesce(f.paused, c.sla_paused), ingested_at = @now
+            FROM folded f
+            WHERE c.source = f.source AND c.external_id = f.external_id
+              AND (c.sla_breached, c.sla_paused) IS DISTINCT FROM (coalesce(f.breached, c.sla_breached), coalesce(f.paused, c.sla_paused))
+            """, connection, tx);
+        Add(command, "source", NpgsqlDbType.Text, rows.Select(x => x.Source));
+        Add(command, "external_id", NpgsqlDbType.Text, rows.Select(x => x.ExternalId));
+        Add(command, "breached", NpgsqlDbType.Boolean, rows.Select(x => x.Breached));
+        Add(command, "paused", NpgsqlDbType.Boolean, rows.Select(x => x.Paused));
+        Add(command, "at", NpgsqlDbType.TimestampTz, rows.Select(x => (DateTime?)x.At.UtcDateTime));
+        command.Parameters.Add(new NpgsqlParameter("now", NpgsqlDbType.TimestampTz) { Value = now.UtcDateTime });
+        return await command.ExecuteNonQueryAsync(ct);
+    }
+
     public static Task SaveCursorAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, string source, string cursor, DateTimeOffset now, CancellationToken ct) =>
         connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO ingestion_sources (source, cursor, cursor_updated_at) VALUES (@source, @cursor, @now)
@@ -148,18 +180,25 @@ public sealed class ContactStore(NpgsqlDataSource dataSource, TimeProvider time)
     private static void Add<T>(NpgsqlCommand command, string name, NpgsqlDbType type, IEnumerable<T> values) =>
         command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | type) { Value = values.ToArray() });
 
-    private const string UpsertContactsSql = """
-        INSERT INTO contacts AS c (
-            source, external_id, kind, channel, priority, status, queue, created_at, first_response_at, solved_at,
-            first_response_business_seconds, on_hold_seconds, sla_breached, sla_paused, sla_remaining_seconds,
-            escalated_to_tech, escalated_agent_error, wait_seconds, talk_seconds, answered, abandoned, agent,
-            source_updated_at, ingested_at)
-        SELECT u.*, @now
+    private const string ContactColumns = """
+        source, external_id, kind, channel, priority, status, queue, created_at, first_response_at, solved_at,
+        first_response_business_seconds, on_hold_seconds, sla_breached, sla_paused, sla_remaining_seconds,
+        escalated_to_tech, escalated_agent_error, wait_seconds, talk_seconds, answered, abandoned, agent, source_updated_at
+        """;
+
+    // Where a record says nothing of its SLA, the verdict its source reported apart from it (contact_sla_states) fills in.
+    private const string UpsertContactsSql = $"""
+        INSERT INTO contacts AS c ({ContactColumns}, ingested_at)
+        SELECT u.source, u.external_id, u.kind, u.channel, u.priority, u.status, u.queue, u.created_at, u.first_response_at, u.solved_at,
+               u.first_response_business_seconds, u.on_hold_seconds, coalesce(u.sla_breached, s.breached), coalesce(u.sla_paused, s.paused),
+               u.sla_remaining_seconds, u.escalated_to_tech, u.escalated_agent_error, u.wait_seconds, u.talk_seconds, u.answered,
+               u.abandoned, u.agent, u.source_updated_at, @now
         FROM unnest(
             @source, @external_id, @kind, @channel, @priority, @status, @queue, @created_at, @first_response_at, @solved_at,
             @first_response_business_seconds, @on_hold_seconds, @sla_breached, @sla_paused, @sla_remaining_seconds,
             @escalated_to_tech, @escalated_agent_error, @wait_seconds, @talk_seconds, @answered, @abandoned, @agent,
-            @source_updated_at) AS u
+            @source_updated_at) AS u ({ContactColumns})
+        LEFT JOIN contact_sla_states s ON s.source = u.source AND s.external_id = u.external_id
         ON CONFLICT (source, external_id) DO UPDATE SET
             kind = excluded.kind, channel = excluded.channel, priority = excluded.priority, status = excluded.status,
             queue = excluded.queue, created_at = excluded.created_at, first_response_at = excluded.first_response_at,

@@ -31,6 +31,9 @@ public sealed record SourcePage(IReadOnlyList<Contact> Contacts, IReadOnlyList<C
     /// <summary>Queue statistics windows (telephony), committed with the rows and the cursor.</summary>
     public IReadOnlyList<QueueStatistics> QueueStatistics { get; init; } = [];
 
+    /// <summary>SLA verdicts a source reports apart from its records (Zendesk's metric events), committed with the cursor.</summary>
+    public IReadOnlyList<ContactSlaState> SlaStates { get; init; } = [];
+
     public static SourcePage Of(IReadOnlyList<Contact> contacts, string nextCursor, bool caughtUp) => new(contacts, [], nextCursor, caughtUp);
 }
 
@@ -42,6 +45,12 @@ public sealed record QueueStatistics(
     string Source, string QueueSid, DateTimeOffset WindowStart, DateTimeOffset WindowEnd,
     int TasksEntered, int TasksCanceled, int ReservationsAccepted,
     double? WaitAvgSeconds, double? WaitMaxSeconds, double? WaitTotalSeconds, string SplitByWaitTime);
+
+/// <summary>
+/// The source's own SLA verdict on one record, reported apart from the record: <c>null</c> fields say nothing. Kept in
+/// <c>contact_sla_states</c> (so a verdict that arrives before its ticket is not lost) and copied onto the contact.
+/// </summary>
+public sealed record ContactSlaState(string Source, string ExternalId, bool? Breached, bool? Paused, DateTimeOffset At);
 
 /// <summary>A failure of the source itself; <see cref="Kind"/> is the <c>kind</c> label of <c>incidentdesk_source_errors_total</c>.</summary>
 public sealed class SourceException(string source, string kind, string message, Exception? inner = null)

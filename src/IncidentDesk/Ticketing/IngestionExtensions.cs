@@ -35,8 +35,10 @@ public static class IngestionExtensions
             var auth = Basic($"{zendesk.Email}/token:{zendesk.ApiToken}");
             AddSourceClient<ZendeskTicketSource>(services, ZendeskTicketSource.Name, zendesk, auth);
             AddSourceClient<ZendeskRatingSource>(services, ZendeskTicketSource.Name, zendesk, auth);
+            AddSourceClient<ZendeskSlaEventSource>(services, ZendeskTicketSource.Name, zendesk, auth);
             services.AddTransient<IContactSource>(sp => sp.GetRequiredService<ZendeskTicketSource>());
             services.AddTransient<IContactSource>(sp => sp.GetRequiredService<ZendeskRatingSource>());
+            services.AddTransient<IContactSource>(sp => sp.GetRequiredService<ZendeskSlaEventSource>());
             schedule.Add<PollZendeskJob>("poll-zendesk", zendesk.PollInterval);
         }
         if (Section<JiraOptions>(services, configuration, JiraOptions.Section) is { } jira)

@@ -9,14 +9,15 @@ using Quartz;
 
 namespace IncidentDesk.Ticketing;
 
-/// <summary>Polls Zendesk: tickets with their metrics, then CSAT ratings.</summary>
+/// <summary>Polls Zendesk: tickets with their metrics, then CSAT ratings, then Zendesk's own SLA verdicts.</summary>
 [DisallowConcurrentExecution]
-public sealed class PollZendeskJob(SourcePoller poller, ZendeskTicketSource tickets, ZendeskRatingSource ratings) : IJob
+public sealed class PollZendeskJob(SourcePoller poller, ZendeskTicketSource tickets, ZendeskRatingSource ratings, ZendeskSlaEventSource slaEvents) : IJob
 {
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
         await poller.PollAsync(tickets, cancellationToken);
         await poller.PollAsync(ratings, cancellationToken);
+        await poller.PollAsync(slaEvents, cancellationToken);
     }
 }
 

@@ -55,7 +55,7 @@ public sealed class ZendeskCrashRecoveryTests(TestDatabase database) : IClassFix
             ids.Should().OnlyHaveUniqueItems().And.BeEquivalentTo(Enumerable.Range(1, 250).Select(i => (long)i));
 
             var requests = fake.Server.Requests.ToList();
-            requests.Count(r => r.Contains("start_time=", StringComparison.Ordinal) && r.Contains("incremental", StringComparison.Ordinal))
+            requests.Count(r => r.Contains("start_time=", StringComparison.Ordinal) && r.Contains("incremental/tickets", StringComparison.Ordinal))
                 .Should().Be(1, "the restart resumed from the saved cursor, not from the start");
             requests.Count(r => r == cursorAfterPage1).Should().BeGreaterThanOrEqualTo(2, "the uncommitted page was fetched again");
 

@@ -61,17 +61,58 @@ public sealed class ZendeskIngestionTests : IAsyncLifetime
     }
 
     [PostgresFact]
+    public async Task Zendesks_own_first_reply_SLA_verdicts_land_on_the_tickets_even_when_the_events_come_before_the_ticket()
+    {
+        await using var fake = await StartFake();
+        fake.MetricEventsPageSize = 2; // several pages, each repeating the events at its end_time
+        fake.Add([
+            new FakeTicket(201, T0, T0.AddMinutes(30), "open", "high", "email", [], null, null),
+            new FakeTicket(202, T0, T0.AddMinutes(31), "pending", "high", "email", [], null, null),
+            new FakeTicket(203, T0, T0.AddMinutes(32), "solved", "high", "email", [], 5, 5),
+        ]);
+        var t = T0.AddSeconds(1);
+        void Event(long ticket, string type, string metric = "reply_time", int instance = 1)
+        {
+            fake.AddMetricEvent(ticket, metric, type, t, instance);
+            t = t.AddSeconds(1);
+        }
+        Event(201, "activate"); Event(201, "apply_sla"); Event(201, "breach");
+        Event(202, "activate"); Event(202, "apply_sla"); Event(202, "pause");
+        Event(203, "activate"); Event(203, "apply_sla"); Event(203, "fulfill");
+        Event(203, "breach", metric: "agent_work_time");   // another metric: not the first-reply SLA
+        Event(202, "breach", instance: 2);                  // the second reply's SLA: not the first reply's
+        Event(204, "apply_sla"); Event(204, "breach");      // ticket 204 is not in the export yet; the last event, so every poll reads it again
+
+        await using var service = await TestService.StartAsync(database, fake.Settings());
+        const string sql = "SELECT external_id, sla_breached, sla_paused FROM contacts WHERE source = 'zendesk' ORDER BY external_id";
+        var rows = await Eventually.Until(() => Query<(string, bool?, bool?)>(sql),
+            r => r.Count == 3 && r.All(x => x.Item2 is not null), what: "SLA verdicts on the three tickets");
+        rows.Should().Equal(("201", true, false), ("202", false, true), ("203", false, false));
+
+        fake.Add([new FakeTicket(204, T0, T0.AddMinutes(40), "open", "urgent", "web", [], null, null)]);
+        rows = await Eventually.Until(() => Query<(string, bool?, bool?)>(sql), r => r.Count == 4, what: "ticket 204 ingested");
+        rows[3].Should().Be(("204", true, null), "its breach arrived before the ticket and was kept for it");
+
+        // Polling on changes nothing: the verdicts are not rewritten, so the contacts' ingested_at stays.
+        var before = await Query<DateTime>("SELECT max(ingested_at) FROM contacts WHERE source = 'zendesk'");
+        const string polled = "SELECT cursor_updated_at FROM ingestion_sources WHERE source = 'zendesk:sla-events'";
+        var lastPoll = (await Query<DateTime>(polled)).Single();
+        await Eventually.Until(() => Query<DateTime>(polled), p => p.Single() > lastPoll.AddSeconds(1), what: "two more polls of the SLA events");
+        (await Query<DateTime>("SELECT max(ingested_at) FROM contacts WHERE source = 'zendesk'")).Should().Equal(before);
+    }
+
+    [PostgresFact]
     public async Task Every_ticket_arrives_exactly_once_through_429_500_timeouts_truncated_and_malformed_pages_and_a_repeating_cursor()
     {
         await using var fake = await StartFake();
         fake.PageSize = 40;
         fake.Add(Enumerable.Range(1, 230).Select(i =>
             new FakeTicket(1000 + i, T0.AddMinutes(i), T0.AddMinutes(i), "open", "high", i % 3 == 0 ? 29 : "email", [], i % 50, null)));
-        fake.Server.Faults.Enqueue(new Fault.TooManyRequests("incremental", RetryAfterSeconds: 1));
-        fake.Server.Faults.Enqueue(new Fault.ServerError("incremental"));
-        fake.Server.Faults.Enqueue(new Fault.Slow("incremental", TimeSpan.FromSeconds(5)));
-        fake.Server.Faults.Enqueue(new Fault.Truncated("incremental"));
-        fake.Server.Faults.Enqueue(new Fault.Malformed("incremental"));
+        fake.Server.Faults.Enqueue(new Fault.TooManyRequests("incremental/tickets", RetryAfterSeconds: 1));
+        fake.Server.Faults.Enqueue(new Fault.ServerError("incremental/tickets"));
+        fake.Server.Faults.Enqueue(new Fault.Slow("incremental/tickets", TimeSpan.FromSeconds(5)));
+        fake.Server.Faults.Enqueue(new Fault.Truncated("incremental/tickets"));
+        fake.Server.Faults.Enqueue(new Fault.Malformed("incremental/tickets"));
         fake.RepeatCursorOnce = true;
         var malformedBefore = IngestionMetrics.SourceErrors.WithLabels("zendesk", "malformed").Value;
         var rateLimitedBefore = IngestionMetrics.SourceErrors.WithLabels("zendesk", "rate_limited").Value;

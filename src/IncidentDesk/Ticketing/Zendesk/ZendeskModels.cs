@@ -45,3 +45,18 @@ internal sealed record ZendeskRating(
     [property: JsonPropertyName("ticket_id")] long? TicketId,
     [property: JsonPropertyName("created_at")] DateTimeOffset CreatedAt,
     [property: JsonPropertyName("updated_at")] DateTimeOffset? UpdatedAt);
+
+/// <summary>A page of the time-based incremental export of ticket metric events.</summary>
+internal sealed record ZendeskMetricEventsPage(
+    [property: JsonPropertyName("ticket_metric_events")] List<ZendeskMetricEvent>? TicketMetricEvents,
+    [property: JsonPropertyName("end_time")] long? EndTime,
+    [property: JsonPropertyName("end_of_stream")] bool EndOfStream);
+
+/// <summary>One metric event: <c>metric</c> reply_time, agent_work_time, …; <c>type</c> activate, pause, fulfill, apply_sla, breach, update_status.</summary>
+internal sealed record ZendeskMetricEvent(
+    long Id,
+    [property: JsonPropertyName("ticket_id")] long TicketId,
+    string? Metric,
+    [property: JsonPropertyName("instance_id")] int? InstanceId,
+    string? Type,
+    DateTimeOffset Time);

@@ -15,7 +15,11 @@ public sealed class ZendeskFake : IAsyncDisposable
 {
     private readonly List<FakeTicket> tickets = [];
     private readonly List<(long Id, long TicketId, string Score, DateTimeOffset At)> ratings = [];
+    private readonly List<(long Id, long TicketId, string Metric, int InstanceId, string Type, DateTimeOffset Time)> metricEvents = [];
     private readonly Lock gate = new();
+
+    /// <summary>Events per page of the time-based metric events export (Zendesk: up to 1000).</summary>
+    public int MetricEventsPageSize { get; set; } = 1000;
 
     public int PageSize { get; set; } = 100;
 
@@ -36,6 +40,7 @@ public sealed class ZendeskFake : IAsyncDisposable
         {
             app.MapGet("/api/v2/incremental/tickets/cursor.json", (HttpRequest r) => Authorized(r) ? fake.Export(r) : Unauthorized());
             app.MapGet("/api/v2/satisfaction_ratings", (HttpRequest r) => Authorized(r) ? fake.Ratings(r) : Unauthorized());
+            app.MapGet("/api/v2/incremental/ticket_metric_events", (HttpRequest r) => Authorized(r) ? fake.MetricEvents(r) : Unauthorized());
         });
         return fake;
     }
@@ -85,6 +90,13 @@ public sealed class ZendeskFake : IAsyncDisposable
     {
         lock (gate)
             ratings.Add((ratings.Count + 1000, ticketId, score, at));
+    }
+
+    /// <summary>A ticket metric event (metric reply_time, agent_work_time, …; type activate, pause, fulfill, apply_sla, breach, update_status).</summary>
+    public void AddMetricEvent(long ticketId, string metric, string type, DateTimeOffset time, int instanceId = 1)
+    {
+        lock (gate)
+            metricEvents.Add((metricEvents.Count + 80_000, ticketId, metric, instanceId, type, time));
     }
 
     /// <summary>A page of the export as the JSON text Zendesk would send (also used by the benchmark).</summary>
@@ -164,6 +176,42 @@ public sealed class ZendeskFake : IAsyncDisposable
             }).ToArray<JsonNode?>()),
             ["meta"] = new JsonObject { ["has_more"] = more, ["after_cursor"] = more ? Encode(offset + page.Count) : null, ["before_cursor"] = Encode(offset) },
             ["links"] = new JsonObject { ["next"] = more ? "next" : null, ["prev"] = null },
+        };
+        return Results.Text(body.ToJsonString(), "application/json");
+    }
+
+    // Time-based incremental export: events with time >= start_time, oldest first; end_time is the last event's time, and
+    // the next page starts there (so events at end_time come again, as Zendesk documents).
+    private IResult MetricEvents(HttpRequest request)
+    {
+        if (!long.TryParse(request.Query["start_time"], out var start))
+            return Results.Json(new { error = "InvalidValue", description = "start_time is required" }, statusCode: 400);
+        List<(long Id, long TicketId, string Metric, int InstanceId, string Type, DateTimeOffset Time)> matching;
+        lock (gate)
+            matching = metricEvents.Where(e => e.Time.ToUnixTimeSeconds() >= start).OrderBy(e => e.Time).ThenBy(e => e.Id).ToList();
+        var page = matching.Take(MetricEventsPageSize).ToList();
+        var end = page.Count == 0 ? start : page[^1].Time.ToUnixTimeSeconds();
+        var body = new JsonObject
+        {
+            ["ticket_metric_events"] = new JsonArray(page.Select(e =>
+            {
+                var item = new JsonObject
+                {
+                    ["id"] = e.Id,
+                    ["ticket_id"] = e.TicketId,
+                    ["metric"] = e.Metric,
+                    ["instance_id"] = e.InstanceId,
+                    ["type"] = e.Type,
+                    ["time"] = Iso(e.Time),
+                };
+                if (e.Type == "apply_sla")
+                    item["sla"] = new JsonObject { ["target"] = 60, ["business_hours"] = false, ["policy"] = new JsonObject { ["id"] = 360001, ["title"] = "Standard", ["description"] = "Reply within an hour" } };
+                return (JsonNode)item;
+            }).ToArray<JsonNode?>()),
+            ["next_page"] = $"{Server.BaseAddress}api/v2/incremental/ticket_metric_events.json?start_time={end}",
+            ["count"] = page.Count,
+            ["end_time"] = end,
+            ["end_of_stream"] = page.Count == matching.Count,
         };
         return Results.Text(body.ToJsonString(), "application/json");
     }
