@@ -4,19 +4,43 @@ using Microsoft.Extensions.Options;
 namespace IncidentDesk.OnCall;
 
 /// <summary>
-/// The loaded schedule for the running service. The file is read once at start (start-up refuses a broken
-/// file through <see cref="OnCallCheck"/>); restart to apply edits, so a half-edited file is never live.
+/// The schedule in force. The file is read again when it changes, so a holiday swap or a new lead needs no restart;
+/// a broken edit is logged with every problem as <c>path:line: message</c> and the last good schedule stays in force
+/// (start-up and <c>incidentdesk check</c> refuse a broken file outright through <see cref="OnCallCheck"/>).
 /// </summary>
-public sealed class OnCallDirectory(IOptions<PathsOptions> paths, TimeProvider time)
+public sealed class OnCallDirectory(IOptions<PathsOptions> paths, TimeProvider time, ILogger<OnCallDirectory> logger)
 {
-    private readonly Lazy<OnCallSchedule> schedule = new(() =>
-    {
-        var path = Path.Combine(paths.Value.Alerts, OnCallFile.FileName);
-        var (loaded, problems) = OnCallFile.Load(path);
-        return loaded ?? throw new InvalidOperationException("on-call schedule is invalid: " + string.Join("; ", problems));
-    });
+    private readonly Lock gate = new();
+    private OnCallSchedule? current;
+    private DateTime? loadedStamp;
 
-    public OnCallSchedule Schedule => schedule.Value;
+    private string FilePath => Path.Combine(paths.Value.Alerts, OnCallFile.FileName);
+
+    public OnCallSchedule Schedule
+    {
+        get
+        {
+            lock (gate)
+            {
+                var stamp = File.Exists(FilePath) ? File.GetLastWriteTimeUtc(FilePath) : (DateTime?)null;
+                if (current is not null && stamp == loadedStamp)
+                    return current;
+                loadedStamp = stamp;
+                var (loaded, problems) = OnCallFile.Load(FilePath);
+                if (loaded is null)
+                {
+                    if (current is null)
+                        throw new InvalidOperationException("on-call schedule is invalid: " + string.Join("; ", problems));
+                    logger.LogError("On-call schedule {Path} has {Count} problem(s); keeping the schedule in force: {Problems}",
+                        FilePath, problems.Count, string.Join("; ", problems));
+                    return current;
+                }
+                if (current is not null)
+                    logger.LogInformation("On-call schedule {Path} changed; the new schedule is in force", FilePath);
+                return current = loaded;
+            }
+        }
+    }
 
     public OnDuty OnDutyAt(DateTimeOffset at) => ScheduleResolver.Resolve(Schedule, at);
 
