@@ -83,11 +83,17 @@ public sealed class ZendeskIngestionTests : IAsyncLifetime
         Event(202, "breach", instance: 2);                  // the second reply's SLA: not the first reply's
         Event(204, "apply_sla"); Event(204, "breach");      // ticket 204 is not in the export yet; the last event, so every poll reads it again
 
+        // The events export fails as Zendesk's endpoints do before it answers: nothing is lost or applied twice.
+        fake.Server.Faults.Enqueue(new Fault.TooManyRequests("ticket_metric_events", RetryAfterSeconds: 1));
+        fake.Server.Faults.Enqueue(new Fault.Malformed("ticket_metric_events"));
+        fake.Server.Faults.Enqueue(new Fault.Truncated("ticket_metric_events"));
+
         await using var service = await TestService.StartAsync(database, fake.Settings());
         const string sql = "SELECT external_id, sla_breached, sla_paused FROM contacts WHERE source = 'zendesk' ORDER BY external_id";
         var rows = await Eventually.Until(() => Query<(string, bool?, bool?)>(sql),
             r => r.Count == 3 && r.All(x => x.Item2 is not null), what: "SLA verdicts on the three tickets");
         rows.Should().Equal(("201", true, false), ("202", false, true), ("203", false, false));
+        fake.Server.FaultsServed.Should().Be(3);
 
         fake.Add([new FakeTicket(204, T0, T0.AddMinutes(40), "open", "urgent", "web", [], null, null)]);
         rows = await Eventually.Until(() => Query<(string, bool?, bool?)>(sql), r => r.Count == 4, what: "ticket 204 ingested");
