@@ -50,6 +50,13 @@ public sealed class OnCallDirectory(IOptions<PathsOptions> paths, TimeProvider t
     public IReadOnlyList<Person> EscalationTargets(int level) => ScheduleResolver.Escalation(Schedule, level, time.GetUtcNow());
 
     public int LevelCount => Schedule.Escalation.Count;
+
+    /// <summary>How long each level has to acknowledge before the next is paged: its <c>timeout</c>, else <paramref name="fallback"/>.</summary>
+    public IReadOnlyList<TimeSpan> AckTimeouts(TimeSpan fallback) => Schedule.Escalation.Select(l => l.Timeout ?? fallback).ToList();
+
+    /// <summary>The acknowledgment time of one level (levels past the last count as the last).</summary>
+    public TimeSpan AckTimeout(int level, TimeSpan fallback) =>
+        Schedule.Escalation.Count == 0 ? fallback : Schedule.Escalation[Math.Clamp(level, 1, Schedule.Escalation.Count) - 1].Timeout ?? fallback;
 }
 
 /// <summary>Validates <c>alerts/oncall.yaml</c> for <c>incidentdesk check</c> and start-up.</summary>

@@ -253,7 +253,7 @@ public static partial class OnCallFile
                     Add(item, "escalation: each level is a mapping {level, notify}");
                     continue;
                 }
-                Unknown(map, "level", "notify");
+                Unknown(map, "level", "notify", "timeout");
                 var levelNode = Scalar(map, "level", required: true);
                 if (levelNode is null)
                     continue;
@@ -274,7 +274,15 @@ public static partial class OnCallFile
                 }
                 if (notify.Count == 0 && map.Children.ContainsKey("notify"))
                     Add(map, $"escalation: level {level} notifies nobody");
-                levels.Add(new EscalationLevel(level, notify));
+                TimeSpan? timeout = null;
+                if (Scalar(map, "timeout", required: false) is { } timeoutNode)
+                {
+                    if (Durations.TryParse(timeoutNode.Value, out var parsed))
+                        timeout = parsed;
+                    else
+                        Add(timeoutNode, $"escalation: level {level} timeout '{timeoutNode.Value}' is not a duration such as 5m, 15m, 1h");
+                }
+                levels.Add(new EscalationLevel(level, notify, timeout));
             }
             return levels;
         }

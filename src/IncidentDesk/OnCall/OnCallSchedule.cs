@@ -24,7 +24,8 @@ public sealed record Rotation(RotationPeriod Every, LocalDate StartsOn, IReadOnl
 public sealed record Override(string Replace, string With, LocalDateTime From, LocalDateTime To, string? Reason);
 
 /// <summary>An escalation level; <c>shift-lead</c> in <see cref="Notify"/> means the lead on duty.</summary>
-public sealed record EscalationLevel(int Level, IReadOnlyList<string> Notify);
+/// <summary>One level of the chain; <see cref="Timeout"/> is how long it has to acknowledge before the next level is paged (null: Paging:AckTimeout).</summary>
+public sealed record EscalationLevel(int Level, IReadOnlyList<string> Notify, TimeSpan? Timeout = null);
 
 /// <summary>The parsed <c>alerts/oncall.yaml</c>.</summary>
 public sealed record OnCallSchedule(

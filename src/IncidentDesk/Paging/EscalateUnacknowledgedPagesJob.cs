@@ -67,7 +67,7 @@ internal sealed class EscalateUnacknowledgedPagesJob(
                 await scheduler.ArmAsync(incidentId, row.NextAt, ct);
                 return;
             }
-            (next, escalated) = Escalation.Step(row, now, options.Value, onCall.LevelCount);
+            (next, escalated) = Escalation.Step(row, now, options.Value, onCall.AckTimeouts(options.Value.AckTimeout));
             pages = planner.Plan(incident, onCall.EscalationTargets(next.Level), next.Attempt, next.Level);
             await PageStore.InsertPagesAsync(tx, pages, now, ct);
             await PageStore.UpdateEscalationAsync(tx, next, ct);
@@ -78,7 +78,7 @@ internal sealed class EscalateUnacknowledgedPagesJob(
         var who = string.Join(", ", pages.Select(p => p.Person).Distinct());
         await incidents.AddEventAsync(incidentId, "paging", escalated ? "escalated" : "repeated",
             escalated
-                ? $"not acknowledged within {options.Value.AckTimeout}: escalated to level {next.Level}, paging {who}"
+                ? $"not acknowledged within {onCall.AckTimeout(next.Level - 1, options.Value.AckTimeout)}: escalated to level {next.Level}, paging {who}"
                 : $"not acknowledged yet: page repeated to {who} (level {next.Level}, attempt {next.Attempt})",
             new { level = next.Level, attempt = next.Attempt }, ct);
         await scheduler.ArmAsync(incidentId, next.NextAt, ct);

@@ -29,7 +29,7 @@ internal sealed class PagingListener(
                 if (pages.Count == 0)
                     logger.LogWarning("Incident {Incident}: nobody at escalation level 1 is reachable on an enabled channel", incident.Id);
                 await PageStore.InsertPagesAsync(transaction, pages, now, ct);
-                var next = Escalation.FirstStep(now, options.Value, onCall.LevelCount);
+                var next = Escalation.FirstStep(now, options.Value, onCall.AckTimeouts(options.Value.AckTimeout));
                 await PageStore.StartEscalationAsync(transaction, incident.Id, now, next, ct);
                 // Armed before commit on purpose: a trigger whose transaction rolls back finds no escalation row and
                 // does nothing, while a trigger armed after commit could be lost to a crash in between.

@@ -180,24 +180,10 @@ public static partial class RunbookParser
         }
     }
 
-    /// <summary>Durations as people write them in runbooks: <c>90s</c>, <c>15m</c>, <c>2h</c>, <c>5d</c>, or <c>00:15:00</c>.</summary>
-    public static TimeSpan? ParseDuration(string text)
-    {
-        var m = DurationPattern().Match(text.Trim());
-        if (m.Success)
-        {
-            var n = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
-            var value = m.Groups[2].Value switch
-            {
-                "s" => TimeSpan.FromSeconds(n),
-                "m" => TimeSpan.FromMinutes(n),
-                "h" => TimeSpan.FromHours(n),
-                _ => TimeSpan.FromDays(n),
-            };
-            return value > TimeSpan.Zero ? value : null;
-        }
-        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span) && span > TimeSpan.Zero ? span : null;
-    }
+    /// <summary>Durations as people write them in runbooks: <c>90s</c>, <c>15m</c>, <c>2h</c>, <c>5d</c>, <c>1h30m</c>, or <c>00:15:00</c>.</summary>
+    public static TimeSpan? ParseDuration(string text) =>
+        Durations.TryParse(text.Trim(), out var value) ? value
+        : TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span) && span > TimeSpan.Zero ? span : null;
 
     /// <summary>The <c>## heading</c> sections of the body, keyed by heading; fenced code is not scanned for headings.</summary>
     private static Dictionary<string, (int Line, string Text)> Sections(string[] lines, int from)
@@ -241,6 +227,4 @@ public static partial class RunbookParser
     [GeneratedRegex("^[a-z0-9][a-z0-9-]*$")]
     private static partial Regex StepIdPattern();
 
-    [GeneratedRegex("^([0-9]+)(s|m|h|d)$")]
-    private static partial Regex DurationPattern();
 }

@@ -392,23 +392,10 @@ public static partial class SlaRulesFile
                 fail(map, $"{label}: {key} is required (a duration such as 30s, 15m, 4h, 7d)");
             return null;
         }
-        if (TryParseDuration(node.Value, out var value))
+        if (Durations.TryParse(node.Value, out var value))
             return value;
         fail(node, $"{label}: bad duration '{node.Value}' for {key} (expected e.g. 30s, 15m, 4h, 1h30m, 7d)");
         return null;
-    }
-
-    /// <summary>Parses 30s, 15m, 4h, 7d and combinations in that order (1d12h, 1h30m); zero is refused.</summary>
-    public static bool TryParseDuration(string? text, out TimeSpan value)
-    {
-        value = TimeSpan.Zero;
-        var match = DurationPattern().Match(text ?? "");
-        if (!match.Success || match.Length == 0)
-            return false;
-        static long Part(Group g) => g.Success ? long.Parse(g.Value.AsSpan(0, g.Value.Length - 1), CultureInfo.InvariantCulture) : 0;
-        value = TimeSpan.FromDays(Part(match.Groups[1])) + TimeSpan.FromHours(Part(match.Groups[2]))
-            + TimeSpan.FromMinutes(Part(match.Groups[3])) + TimeSpan.FromSeconds(Part(match.Groups[4]));
-        return value > TimeSpan.Zero;
     }
 
     private static double? Ratio(YamlMappingNode map, string key, string label, bool required, Action<YamlNode, string> fail)
@@ -472,9 +459,6 @@ public static partial class SlaRulesFile
         map.Children.TryGetValue(new YamlScalarNode(key), out var node) ? node : null;
 
     private static YamlScalarNode? Scalar(YamlMappingNode map, string key) => Child(map, key) as YamlScalarNode;
-
-    [GeneratedRegex(@"^(\d+d)?(\d+h)?(\d+m)?(\d+s)?$")]
-    private static partial Regex DurationPattern();
 
     [GeneratedRegex(@"^\s*(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})\s*$")]
     private static partial Regex TimeRange();

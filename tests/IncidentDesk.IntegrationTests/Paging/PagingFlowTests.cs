@@ -115,6 +115,42 @@ public sealed class PagingFlowTests(TestDatabase database) : IClassFixture<TestD
     }
 
     [PostgresFact]
+    public async Task A_level_with_its_own_timeout_hands_over_when_it_expires_and_the_page_states_that_deadline()
+    {
+        // Its own database, harness and clock: the class's service must not see these triggers.
+        var db = new TestDatabase();
+        await db.InitializeAsync();
+        try
+        {
+            await using var own = await PagingHarness.StartAsync();
+            var file = Path.Combine(own.AlertsDir, "oncall.yaml");
+            var yaml = await File.ReadAllTextAsync(file);
+            await File.WriteAllTextAsync(file, yaml.Replace("- { level: 1, notify: [shift-lead] }", "- { level: 1, notify: [shift-lead], timeout: 5m }", StringComparison.Ordinal));
+            var settings = own.Settings();
+            settings["Paging:AckTimeout"] = "00:15:00";
+            settings["Paging:RepeatInterval"] = "00:10:00";
+            var clock = new FakeTimeProvider(Start);
+            await using var svc = await TestService.StartAsync(db, settings, clock);
+            using var client = svc.Client(TestService.AdminKey);
+            var id = await PagingHarness.FireAlertAsync(client, "ShortFuse-" + own.Suffix);
+            await Eventually.Until(() => Task.FromResult(own.Slack.PostsFor("U0ANNA01").ToList()), p => p.Count == 1, what: "first page to the shift lead");
+            own.Slack.PostsFor("U0ANNA01").Single().Text.Should().Contain("please acknowledge within 5 minutes");
+
+            clock.Advance(TimeSpan.FromMinutes(5));
+            await Eventually.Until(() => PagingHarness.PagesAsync(db.DataSource, id), pages => pages.Any(p => p.Key == $"i{id}.tom.slack.2" && p.Status == "sent"),
+                TimeSpan.FromSeconds(15), "level 2 paged at 5 minutes");
+            own.Slack.PostsFor("U0TOM001").Single().Text.Should().Contain("please acknowledge within 15 minutes", "level 2 has the default");
+            var timeline = (await client.GetFromJsonAsync<JsonElement>($"/api/v1/incidents/{id}")).GetProperty("timeline").EnumerateArray()
+                .Select(e => e.GetProperty("message").GetString()).ToList();
+            timeline.Should().Contain(m => m!.StartsWith("not acknowledged within 00:05:00: escalated to level 2", StringComparison.Ordinal));
+        }
+        finally
+        {
+            await db.DisposeAsync();
+        }
+    }
+
+    [PostgresFact]
     public async Task The_unacknowledged_gauges_count_triggered_incidents_and_the_age_of_the_oldest()
     {
         using var client = service.Client(TestService.AdminKey);

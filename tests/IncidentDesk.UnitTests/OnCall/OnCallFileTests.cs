@@ -37,6 +37,7 @@ public sealed class OnCallFileTests
     [InlineData("end: \"08:00\" }", "end: \"07:00\" }", 6, "nobody is on duty at 07:00")]
     [InlineData("every: daily", "every: hourly", 8, "daily or weekly")]
     [InlineData("  - { level: 1", "  - { levl: 1", 10, "unknown key 'levl'")]
+    [InlineData("notify: [shift-lead] }", "notify: [shift-lead], timeout: soon }", 10, "timeout 'soon' is not a duration")]
     public void A_broken_file_reports_path_line_and_what_is_wrong(string from, string to, int line, string message)
     {
         var (schedule, problems) = OnCallFile.Parse(Valid.Replace(from, to, StringComparison.Ordinal), "alerts/oncall.yaml");
@@ -51,5 +52,13 @@ public sealed class OnCallFileTests
     {
         var (_, problems) = OnCallFile.Parse("timeZone: Europe/Berlin\npeople:\n  - { id: a, slack: [\n", "oncall.yaml");
         problems.Should().ContainSingle().Which.ToString().Should().MatchRegex(@"^oncall\.yaml:[34]: not valid YAML");
+    }
+
+    [Fact]
+    public void A_level_may_set_its_own_acknowledgment_timeout()
+    {
+        var (schedule, problems) = OnCallFile.Parse(Valid.Replace("notify: [shift-lead] }", "notify: [shift-lead], timeout: 5m }", StringComparison.Ordinal), "alerts/oncall.yaml");
+        problems.Should().BeEmpty();
+        schedule!.Escalation.Select(l => l.Timeout).Should().Equal(TimeSpan.FromMinutes(5), null);
     }
 }

@@ -185,7 +185,7 @@ public sealed class SlaRulesFileValidationTests
     [InlineData("1d12h", 129600)]
     public void Durations_are_read(string text, int seconds)
     {
-        SlaRulesFile.TryParseDuration(text, out var value).Should().BeTrue();
+        IncidentDesk.Configuration.Durations.TryParse(text, out var value).Should().BeTrue();
         value.Should().Be(TimeSpan.FromSeconds(seconds));
     }
 
@@ -195,7 +195,7 @@ public sealed class SlaRulesFileValidationTests
     [InlineData("1m1h")]
     [InlineData("-5m")]
     [InlineData("0s")]
-    public void Bad_durations_are_refused(string text) => SlaRulesFile.TryParseDuration(text, out _).Should().BeFalse();
+    public void Bad_durations_are_refused(string text) => IncidentDesk.Configuration.Durations.TryParse(text, out _).Should().BeFalse();
 
     private static string RepoRoot()
     {

@@ -12,7 +12,7 @@ namespace IncidentDesk.Paging.Email;
 /// re-sent after a crash between the server's "250 OK" and our record is the same message to any mail system
 /// that deduplicates by Message-ID (the remaining at-least-once window; see the README).
 /// </summary>
-public sealed class SmtpPager(IOptions<SmtpOptions> options, IOptions<PagingOptions> paging, AckLinks links) : IPager
+public sealed class SmtpPager(IOptions<SmtpOptions> options, IOptions<PagingOptions> paging, AckLinks links, OnCall.OnCallDirectory onCall) : IPager
 {
     public string Channel => "email";
 
@@ -53,7 +53,7 @@ public sealed class SmtpPager(IOptions<SmtpOptions> options, IOptions<PagingOpti
         message.Headers.Add("X-IncidentDesk-Incident", page.IncidentId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         message.Headers.Add("X-IncidentDesk-Page", page.IdempotencyKey);
 
-        var deadline = paging.Value.AckTimeout.TotalMinutes >= 1 ? $"{paging.Value.AckTimeout.TotalMinutes:0} minutes" : $"{paging.Value.AckTimeout.TotalSeconds:0} seconds";
+        var deadline = Slack.SlackPager.Minutes(onCall.AckTimeout(page.Level, paging.Value.AckTimeout));
         var link = links.Enabled ? links.LinkFor(page.IncidentId, page.Person).ToString() : null;
         var text = $"""
             {page.PersonName},

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace IncidentDesk.Paging.Slack;
 
 /// <summary>Pages into the configured channel, mentioning the person, with an Acknowledge button.</summary>
-public sealed class SlackPager(SlackClient slack, IOptions<SlackOptions> options, IOptions<PagingOptions> paging) : IPager, IAckNotifier
+public sealed class SlackPager(SlackClient slack, IOptions<SlackOptions> options, IOptions<PagingOptions> paging, OnCall.OnCallDirectory onCall) : IPager, IAckNotifier
 {
     /// <summary>Slack errors that retrying the same request will not fix.</summary>
     private static readonly HashSet<string> Permanent = ["channel_not_found", "not_in_channel", "is_archived", "invalid_auth", "not_authed", "account_inactive", "token_revoked", "user_not_found", "invalid_blocks", "msg_too_long"];
@@ -23,7 +23,7 @@ public sealed class SlackPager(SlackClient slack, IOptions<SlackOptions> options
             if (ts is not null)
                 return PageOutcome.Sent(channel, ts);
         }
-        var text = $":rotating_light: [{page.Severity}] Incident #{page.IncidentId}: {page.Title} — <@{page.Address}>, please acknowledge within {Minutes(paging.Value.AckTimeout)}."
+        var text = $":rotating_light: [{page.Severity}] Incident #{page.IncidentId}: {page.Title} — <@{page.Address}>, please acknowledge within {Minutes(onCall.AckTimeout(page.Level, paging.Value.AckTimeout))}."
             + (page.Attempt > 1 ? $" (repeat {page.Attempt}, level {page.Level})" : "");
         var blocks = new JsonArray
         {
@@ -60,5 +60,6 @@ public sealed class SlackPager(SlackClient slack, IOptions<SlackOptions> options
     private static PageOutcome Outcome(SlackResult result) =>
         PageOutcome.Failed("slack: " + result.Error, permanent: result.Error is not null && Permanent.Contains(result.Error), inDoubt: result.InDoubt, retryAfter: result.RetryAfter);
 
-    private static string Minutes(TimeSpan span) => span.TotalMinutes >= 1 ? $"{span.TotalMinutes:0} minutes" : $"{span.TotalSeconds:0} seconds";
+    /// <summary>An acknowledgment deadline as pages state it: "15 minutes", or seconds below a minute.</summary>
+    internal static string Minutes(TimeSpan span) => span.TotalMinutes >= 1 ? $"{span.TotalMinutes:0} minutes" : $"{span.TotalSeconds:0} seconds";
 }
