@@ -12,7 +12,7 @@ public sealed class OnCallDirectory(IOptions<PathsOptions> paths, TimeProvider t
 {
     private readonly Lock gate = new();
     private OnCallSchedule? current;
-    private DateTime? loadedStamp;
+    private DateTime loadedStamp;
 
     private string FilePath => Path.Combine(paths.Value.Alerts, OnCallFile.FileName);
 
@@ -22,7 +22,8 @@ public sealed class OnCallDirectory(IOptions<PathsOptions> paths, TimeProvider t
         {
             lock (gate)
             {
-                var stamp = File.Exists(FilePath) ? File.GetLastWriteTimeUtc(FilePath) : (DateTime?)null;
+                // One stat per read (a missing file reads as 1601-01-01, which no saved file has).
+                var stamp = File.GetLastWriteTimeUtc(FilePath);
                 if (current is not null && stamp == loadedStamp)
                     return current;
                 loadedStamp = stamp;

@@ -48,4 +48,8 @@ public sealed class PagingOptions : IValidatedOptions
         if (MaxRetryDelay < TimeSpan.FromSeconds(1))
             yield return $"{section}:MaxRetryDelay: must be at least 00:00:01";
     }
+
+    /// <summary>An acknowledgment deadline as pages state it: "15 minutes", or seconds below a minute.</summary>
+    public static string Describe(TimeSpan deadline) =>
+        deadline.TotalMinutes >= 1 ? $"{deadline.TotalMinutes:0} minutes" : $"{deadline.TotalSeconds:0} seconds";
 }

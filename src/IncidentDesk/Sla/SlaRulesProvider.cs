@@ -17,9 +17,6 @@ public sealed class SlaRulesProvider(IOptions<PathsOptions> paths, IOptions<SlaO
 
     public string Path => System.IO.Path.Combine(paths.Value.Alerts, options.Value.RulesFile);
 
-    /// <summary>Validates the file as it is on disk now (for <c>check</c> and start-up).</summary>
-    public IReadOnlyList<Problem> Check() => File.Exists(Path) ? SlaRulesFile.Load(Path).Problems : [];
-
     /// <summary>The current rule set, re-read if the file changed since the last call.</summary>
     public SlaRuleSet Current()
     {
@@ -55,9 +52,11 @@ internal sealed class SlaRulesCheck(SlaRulesProvider provider, IOptions<TwilioOp
 {
     public IEnumerable<Problem> Run()
     {
-        var problems = provider.Check();
-        if (problems.Count > 0 || !File.Exists(provider.Path))
-            return problems;
+        if (!File.Exists(provider.Path))
+            return [];
+        var file = SlaRulesFile.Load(provider.Path);
+        if (file.Problems.Count > 0)
+            return file.Problems;
         TwilioOptions o;
         try
         {
@@ -69,7 +68,7 @@ internal sealed class SlaRulesCheck(SlaRulesProvider provider, IOptions<TwilioOp
         }
         if (!o.StatisticsEnabled)
             return [];
-        return SlaRulesFile.Load(provider.Path).RuleSet!.Rules
+        return file.RuleSet!.Rules
             .Where(r => r.Kind == SlaRuleKind.PhoneServiceLevel && r.Within is { } within
                 && (r.Scope.Sources.Count == 0 || r.Scope.Sources.Contains(TwilioCallSource.Name))
                 && !o.SplitByWaitTime.Contains((int)Math.Round(within.TotalSeconds)))

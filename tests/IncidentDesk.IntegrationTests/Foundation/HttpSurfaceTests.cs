@@ -89,7 +89,7 @@ public sealed class HttpSurfaceTests(TestDatabase database) : IClassFixture<Test
             app.Services.GetRequiredService<ScrapeRefresh>().Add(async ct =>
             {
                 entered.TrySetResult();
-                await Task.Delay(Timeout.Infinite, CancellationToken.None); // ignores its token, as a stuck driver call would
+                await new TaskCompletionSource().Task; // never completes and ignores its token, as a stuck driver call would
             }));
         using var client = hanging.Client();
 

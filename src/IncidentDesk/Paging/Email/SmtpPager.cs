@@ -53,7 +53,7 @@ public sealed class SmtpPager(IOptions<SmtpOptions> options, IOptions<PagingOpti
         message.Headers.Add("X-IncidentDesk-Incident", page.IncidentId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         message.Headers.Add("X-IncidentDesk-Page", page.IdempotencyKey);
 
-        var deadline = Slack.SlackPager.Minutes(onCall.AckTimeout(page.Level, paging.Value.AckTimeout));
+        var deadline = PagingOptions.Describe(onCall.AckTimeout(page.Level, paging.Value.AckTimeout));
         var link = links.Enabled ? links.LinkFor(page.IncidentId, page.Person).ToString() : null;
         var text = $"""
             {page.PersonName},

@@ -23,7 +23,7 @@ public sealed class SlackPager(SlackClient slack, IOptions<SlackOptions> options
             if (ts is not null)
                 return PageOutcome.Sent(channel, ts);
         }
-        var text = $":rotating_light: [{page.Severity}] Incident #{page.IncidentId}: {page.Title} — <@{page.Address}>, please acknowledge within {Minutes(onCall.AckTimeout(page.Level, paging.Value.AckTimeout))}."
+        var text = $":rotating_light: [{page.Severity}] Incident #{page.IncidentId}: {page.Title} — <@{page.Address}>, please acknowledge within {PagingOptions.Describe(onCall.AckTimeout(page.Level, paging.Value.AckTimeout))}."
             + (page.Attempt > 1 ? $" (repeat {page.Attempt}, level {page.Level})" : "");
         var blocks = new JsonArray
         {
@@ -60,6 +60,4 @@ public sealed class SlackPager(SlackClient slack, IOptions<SlackOptions> options
     private static PageOutcome Outcome(SlackResult result) =>
         PageOutcome.Failed("slack: " + result.Error, permanent: result.Error is not null && Permanent.Contains(result.Error), inDoubt: result.InDoubt, retryAfter: result.RetryAfter);
 
-    /// <summary>An acknowledgment deadline as pages state it: "15 minutes", or seconds below a minute.</summary>
-    internal static string Minutes(TimeSpan span) => span.TotalMinutes >= 1 ? $"{span.TotalMinutes:0} minutes" : $"{span.TotalSeconds:0} seconds";
 }
