@@ -85,8 +85,10 @@ public sealed class MetricsCoverageTests(TestDatabase database) : IClassFixture<
     private async Task<IReadOnlySet<string>> ExposedAsync()
     {
         using var client = service.Client();
-        // The readiness probe sets incidentdesk_database_up; scrape after it has run once.
-        (await client.GetAsync("/readyz")).EnsureSuccessStatusCode();
+        // The readiness probe sets incidentdesk_database_up; scrape after it has passed once. The scheduler starts with
+        // the host, so on a loaded machine the first probes may come before it runs.
+        await Eventually.Until(() => client.GetAsync("/readyz"), r => r.StatusCode == System.Net.HttpStatusCode.OK,
+            TimeSpan.FromSeconds(20), "/readyz 200");
         return PromQl.ExposedNames(await client.GetStringAsync("/metrics"));
     }
 
